@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# ANON_VMA_LAZY for Linux 6.12: build, boot, test and measure.
+#
+#   make run          the main job: release kernel, demo workload, slab table
+#   make check        the test command (debug kernel, both modes); exit 0 = all passed
+#   make check-full   make check with every upstream mm selftest category
+#   make smoke        inner loop: rebuild the debug kernel from build/linux as it
+#                     is (uncommitted edits included), boot, run the smoke suite
+#   make export       write build/linux's commits to patches/
+#   make baseline     re-record expected/baseline.txt on unpatched 6.12
+#
+# Variables: KSRC (kernel tree, default build/linux), JOBS, RUN_DIR.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all run check check-full smoke export baseline deps tree \
+	kernel-debug kernel-release guest host-test vma-test clean help
+
+all: help
+
+help:
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@bash $(S)/deps.sh
+
+tree: deps
+	@bash $(S)/tree.sh
+
+kernel-debug: tree
+	@bash $(S)/kbuild.sh debug
+
+kernel-release: tree
+	@bash $(S)/kbuild.sh release
+
+guest: tree
+	@bash $(S)/guest.sh
+
+host-test:
+	@python3 -m unittest discover -s tests
+
+vma-test: tree
+	@bash $(S)/vma-test.sh
+
+check: kernel-debug guest
+	@bash $(S)/check.sh quick
+
+check-full: kernel-debug guest
+	@bash $(S)/check.sh full
+
+# The inner loop does not re-apply patches/: it builds the tree as it is.
+smoke:
+	@bash $(S)/kbuild.sh debug && bash $(S)/guest.sh && bash $(S)/check.sh smoke
+
+run: kernel-release guest
+	@bash $(S)/run.sh
+
+export:
+	@bash $(S)/export.sh
+
+baseline: deps
+	@bash $(S)/baseline.sh
+
+clean:
+	rm -rf build/out-* build/initramfs* build/guest-bin build/selftests-mm

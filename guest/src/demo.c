@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * demo.c - workload for the headline anon_vma memory table.
+ *
+ * Usage: demo [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA]
+ *        (defaults: 1000 VMAs, 4 children, 4 pages per VMA)
+ *
+ * Phases (slab + vmstat snapshot printed at each):
+ *   idle      before anything is mapped
+ *   mapped    NVMAS non-mergeable private anon VMAs (1-page holes), all
+ *             pages touched
+ *   forked    NCHILDREN children alive; each COW-wrote one page of every
+ *             VMA and mapped+touched 16 private VMAs of its own
+ *   reaped    children told to exit (pipe closed) and reaped
+ *   unmapped  parent munmapped all VMAs
+ *
+ * Output lines:
+ *   bench-data: demo nvmas=N nchildren=N pages=N
+ *   bench-data: slab phase=P cache=C active_objs=N num_objs=N objsize=N
+ *               pagesperslab=N num_slabs=N          (one line, no wrap)
+ *   bench-data: slab phase=P cache=C missing=1      (cache not listed,
+ *               e.g. merged into another cache by SLUB; boot with
+ *               slab_nomerge to avoid)
+ *   bench-data: vmstat phase=P key=K value=N        (keys anon_vma_lazy*)
+ *
+ * Needs root (/proc/slabinfo is mode 0400). Exit 0 on success, 1 on error.
+ *
+ * Build: gcc -static -O2 -Wall -Wextra -o demo demo.c   (no libnuma needed;
+ *        the harness -I/-isystem/-lnuma flags are harmless)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHILD_VMAS 16
+
+static const char *const caches[] = { "anon_vma", "anon_vma_chain",
+				      "vm_area_struct" };
+#define NCACHES (sizeof(caches) / sizeof(caches[0]))
+
+static size_t ps;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "demo: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void print_slab(const char *phase)
+{
+	char line[1024];
+	int found[NCACHES] = { 0 };
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		die("open /proc/slabinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char name[128];
+		unsigned long active, num, objsize, objperslab, pps;
+		unsigned long aslabs, nslabs, shared;
+		const char *sd;
+
+		if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active,
+			   &num, &objsize, &objperslab, &pps) != 6)
+			continue;
+		sd = strstr(line, ": slabdata");
+		if (!sd || sscanf(sd, ": slabdata %lu %lu %lu", &aslabs,
+				  &nslabs, &shared) != 3)
+			continue;
+		for (size_t i = 0; i < NCACHES; i++) {
+			if (strcmp(name, caches[i]) || found[i])
+				continue;
+			found[i] = 1;
+			printf("bench-data: slab phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
+			       phase, name, active, num, objsize, pps, nslabs);
+		}
+	}
+	if (ferror(f))
+		die("read /proc/slabinfo");
+	fclose(f);
+	for (size_t i = 0; i < NCACHES; i++)
+		if (!found[i])
+			printf("bench-data: slab phase=%s cache=%s missing=1\n",
+			       phase, caches[i]);
+}
+
+static void print_vmstat(const char *phase)
+{
+	char key[128];
+	unsigned long long val;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		die("open /proc/vmstat");
+	while (fscanf(f, "%127s %llu", key, &val) == 2)
+		if (!strncmp(key, "anon_vma_lazy", 13))
+			printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
+			       phase, key, val);
+	fclose(f);
+}
+
+static void phase(const char *name)
+{
+	print_slab(name);
+	print_vmstat(name);
+	fflush(stdout);
+}
+
+/*
+ * Map n private anonymous VMAs of `pages` pages each, separated by 1-page
+ * holes so they can neither merge nor share an anon_vma with a neighbour,
+ * and touch every page. Returns base of the (pages+1)*n page span.
+ */
+static char *map_vmas(size_t n, size_t pages, int seed)
+{
+	size_t stride = (pages + 1) * ps;
+	char *base = mmap(NULL, n * stride, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (base == MAP_FAILED)
+		die("mmap reservation");
+	for (size_t i = 0; i < n; i++) {
+		char *v = base + i * stride;
+
+		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
+			die("mmap vma");
+		if (munmap(v + pages * ps, ps))
+			die("munmap hole");
+		for (size_t p = 0; p < pages; p++)
+			memset(v + p * ps, (int)((seed + i + p) & 0x7f) | 1, ps);
+	}
+	return base;
+}
+
+static void unmap_vmas(char *base, size_t n, size_t pages)
+{
+	if (munmap(base, n * (pages + 1) * ps))
+		die("munmap");
+}
+
+static void child(char *base, size_t nvmas, size_t pages, int idx,
+		  int ready_w, int go_r)
+{
+	size_t stride = (pages + 1) * ps;
+	char c = 'r', *own;
+	ssize_t r;
+
+	/* COW-write one page (the first) of every inherited VMA. */
+	for (size_t i = 0; i < nvmas; i++)
+		base[i * stride] = (char)(0x80 | idx);
+	own = map_vmas(CHILD_VMAS, 1, 0x40 + idx);
+	(void)own;
+	if (write(ready_w, &c, 1) != 1)
+		die("child: write ready");
+	close(ready_w);
+	/* Wait until the parent closes the go pipe (EOF) or kills us. */
+	do {
+		r = read(go_r, &c, 1);
+	} while (r < 0 && errno == EINTR);
+	_exit(0);
+}
+
+static unsigned long parse_ul(const char *s, const char *opt)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v == 0) {
+		fprintf(stderr, "demo: bad value for %s: '%s'\n", opt, s);
+		exit(1);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	size_t nvmas = 1000, nchildren = 4, pages = 4;
+	int ready[2], go[2], opt;
+	pid_t *pids;
+	char *base;
+
+	while ((opt = getopt(argc, argv, "v:c:p:h")) != -1) {
+		switch (opt) {
+		case 'v': nvmas = parse_ul(optarg, "-v"); break;
+		case 'c': nchildren = parse_ul(optarg, "-c"); break;
+		case 'p': pages = parse_ul(optarg, "-p"); break;
+		default:
+			fprintf(stderr, "usage: %s [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA]\n",
+				argv[0]);
+			return 1;
+		}
+	}
+	ps = (size_t)sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("bench-data: demo nvmas=%zu nchildren=%zu pages=%zu\n",
+	       nvmas, nchildren, pages);
+
+	phase("idle");
+
+	base = map_vmas(nvmas, pages, 1);
+	phase("mapped");
+
+	pids = calloc(nchildren, sizeof(*pids));
+	if (!pids)
+		die("calloc");
+	if (pipe(ready) || pipe(go))
+		die("pipe");
+	for (size_t i = 0; i < nchildren; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			int e = errno;
+
+			for (size_t j = 0; j < i; j++)
+				kill(pids[j], SIGKILL);
+			errno = e;
+			die("fork");
+		}
+		if (pids[i] == 0) {
+			close(ready[0]);
+			close(go[1]);
+			child(base, nvmas, pages, (int)i, ready[1], go[0]);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+
+	/* Wait for every child to report readiness. */
+	for (size_t got = 0; got < nchildren;) {
+		char buf[64];
+		ssize_t r = read(ready[0], buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "demo: only %zu/%zu children became ready\n",
+				got, nchildren);
+			for (size_t j = 0; j < nchildren; j++)
+				kill(pids[j], SIGKILL);
+			return 1;
+		}
+		got += (size_t)r;
+	}
+	close(ready[0]);
+	phase("forked");
+
+	/* Release children (EOF on go pipe), then reap and check status. */
+	close(go[1]);
+	int bad = 0;
+
+	for (size_t i = 0; i < nchildren; i++) {
+		int st;
+
+		if (waitpid(pids[i], &st, 0) != pids[i])
+			die("waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "demo: child %zu bad status 0x%x\n", i, st);
+			bad = 1;
+		}
+	}
+	if (bad)
+		return 1;
+	phase("reaped");
+
+	unmap_vmas(base, nvmas, pages);
+	free(pids);
+	phase("unmapped");
+	return 0;
+}

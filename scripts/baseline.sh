@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Record which upstream mm selftests pass, skip or fail on UNPATCHED 6.12
+# under this bench: build the debug kernel from the pristine source (a git
+# worktree at tag "pristine"), boot it with every mm category, and write
+# expected/baseline.new. Review the reasons, then move it over
+# expected/baseline.txt: make check requires "no worse than this".
+. "$(dirname "$0")/lib.sh"
+
+bash "$TOP/scripts/tree.sh"
+PRISTINE=$BUILD/linux-pristine
+if [ ! -d "$PRISTINE" ]; then
+	git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
+fi
+# The vma_close() stub (patch 0001) only touches tools/testing/vma, which
+# this boot does not use: the kernel is plain 6.12.
+export OUT_SUFFIX=-pristine
+KSRC=$PRISTINE bash "$TOP/scripts/kbuild.sh" debug
+bash "$TOP/scripts/guest.sh"
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-baseline}
+bash "$TOP/scripts/boot.sh" pristine-mm debug mm-full none 14400 || true
+python3 - "$RUN_DIR/pristine-mm/summary.json" "$TOP/expected/baseline.new" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as f:
+    f.write("# Upstream mm selftests on unpatched 6.12 under this bench (make baseline).\n"
+            "# status NAME # reason (every skip and fail needs one)\n")
+    for r in s["results"]:
+        if not r["name"].startswith("mm:"):
+            continue
+        st = {"pass": "pass", "skip": "skip"}.get(r["status"], "fail")
+        reason = " # TODO reason: %s" % r["directive"] if st != "pass" else ""
+        f.write("%s %s%s\n" % (st, r["name"], reason))
+print("wrote", sys.argv[2], "with", sum(1 for r in s["results"] if r["name"].startswith("mm:")), "tests")
+PY

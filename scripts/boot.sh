@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one guest under QEMU (TCG) and judge it.
+#
+# usage: boot.sh NAME FLAVOUR SUITES LAZY [TIMEOUT_S]
+#   NAME     folder of this boot under $RUN_DIR (console.log, ktap.log,
+#            summary.json)
+#   FLAVOUR  release|debug: which build/out-FLAVOUR kernel to boot
+#   SUITES   comma-separated guest suites (guest/suites/)
+#   LAZY     0|1|none: vm.anon_vma_lazy for the run
+# Environment: RUN_DIR (default results/adhoc), QEMU_MEM (default 2G),
+# APPEND (extra kernel parameters), EXPECT (expectation file),
+# EXPECT_FAIL=1 (this boot must fail: used to test the bench itself).
+. "$(dirname "$0")/lib.sh"
+
+name=$1 flavour=$2 suites=$3 lazy=$4 limit=${5:-1800}
+RUN_DIR=${RUN_DIR:-$RESULTS/adhoc}
+dir=$RUN_DIR/$name
+kernel=$(kout "$flavour")/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs.cpio
+[ -f "$kernel" ] || die "no $flavour kernel at $kernel" "run: make kernel-$flavour"
+[ -f "$initrd" ] || die "no initramfs at $initrd" "run: make guest"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found" "run: make deps"
+mkdir -p "$dir"
+rm -f "$dir"/{console.log,ktap.log,summary.json}
+
+mem=${QEMU_MEM:-2G}
+half=$(( ${mem%G} * 512 ))M
+append="console=ttyS0 slab_nomerge panic=-1 printk.devkmsg=on"
+append+=" bench.suites=$suites bench.lazy=$lazy ${APPEND:-}"
+[ "$lazy" != none ] && append+=" anon_vma_lazy=$lazy"
+
+say "boot $name: $flavour kernel, suites=$suites, lazy=$lazy (limit ${limit}s)"
+start=$(date +%s)
+rc=0
+timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
+	-object memory-backend-ram,id=m0,size="$half" \
+	-object memory-backend-ram,id=m1,size="$half" \
+	-numa node,nodeid=0,cpus=0,memdev=m0 \
+	-numa node,nodeid=1,cpus=1,memdev=m1 \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
+	-display none -monitor none -no-reboot \
+	-serial file:"$dir/console.log" -serial file:"$dir/ktap.log" \
+	</dev/null >"$dir/qemu.log" 2>&1 || rc=$?
+secs=$(( $(date +%s) - start ))
+timed_out=()
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	timed_out=(--timed-out)
+	note "timed out after ${limit}s; last console lines:"
+	tail -n 15 "$dir/console.log" | sed 's/^/      | /' >&2
+	note "last result lines:"
+	tail -n 5 "$dir/ktap.log" | sed 's/^/      | /' >&2
+elif [ "$rc" != 0 ]; then
+	die "qemu failed (exit $rc)" "$(tail -3 "$dir/qemu.log")"
+fi
+
+meta=$(printf '{"name":"%s","flavour":"%s","suites":"%s","lazy":"%s","seconds":%d}' \
+	"$name" "$flavour" "$suites" "$lazy" "$secs")
+expect=()
+[ -n "${EXPECT:-}" ] && expect=(--expect "$EXPECT")
+vrc=0
+python3 "$TOP/scripts/verdict.py" --ktap "$dir/ktap.log" --console "$dir/console.log" \
+	--allow "$TOP/expected/splat-allow.txt" --json "$dir/summary.json" --meta "$meta" \
+	${expect[@]+"${expect[@]}"} ${timed_out[@]+"${timed_out[@]}"} || vrc=$?
+note "${secs}s; logs in $dir"
+if [ "${EXPECT_FAIL:-0}" = 1 ]; then
+	[ "$vrc" != 0 ] || die "boot $name was meant to fail (the bench must catch it) but passed"
+	# It must fail for both planted reasons: the failing test and the WARN.
+	python3 - "$dir/summary.json" <<'PY' || die "boot $name failed, but not for both planted reasons"
+import json, sys
+s = json.load(open(sys.argv[1]))
+test = any("bench:deliberate-failure" in p for p in s["problems"])
+warn = any("WARNING:" in l for l in s["splats"])
+sys.exit(0 if test and warn else 1)
+PY
+	note "failed as it must, for the failing test and the kernel WARN (this boot tests the bench)"
+	exit 0
+fi
+exit "$vrc"

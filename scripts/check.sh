@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test command. usage: check.sh quick|full|smoke
+#
+#   quick  (make check)       host tests, tools/testing/vma, the bench's
+#                             self-test boot, then smoke + the quick mm
+#                             selftest profile on the debug kernel, in every
+#                             mode of vm.anon_vma_lazy the kernel has
+#   full   (make check-full)  the same with every mm selftest category
+#   smoke  (make smoke)       only the smoke suite, every mode
+#
+# Exit 0 only if every step passed. The last line is "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+
+profile=${1:-quick}
+case $profile in
+quick) suites=smoke,mm-quick limit=3000 ;;
+full) suites=smoke,mm-full limit=14400 ;;
+smoke) suites=smoke limit=900 ;;
+*) die "unknown check profile '$profile'" "use quick, full or smoke" ;;
+esac
+
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-check-$profile}
+mkdir -p "$RUN_DIR"
+passed=0 failed=0 failures=()
+step() {
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+if [ "$profile" != smoke ]; then
+	say "host tests of the bench (tests/)"
+	step host-tests python3 -m unittest discover -s "$TOP/tests"
+	say "tools/testing/vma (userland test of mm/vma.c)"
+	step vma-harness bash "$TOP/scripts/vma-test.sh"
+	say "bench self-test: a guest with a failing test and a kernel WARN must fail"
+	step bench-negative env EXPECT_FAIL=1 NEG_CHECK=1 \
+		bash "$TOP/scripts/boot.sh" bench-negative debug bench-negative none 900
+fi
+
+export EXPECT=$TOP/expected/baseline.txt
+for mode in $(modes_for debug); do
+	step "debug-lazy=$mode" bash "$TOP/scripts/boot.sh" "debug-lazy$mode" debug "$suites" "$mode" "$limit"
+done
+
+python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
+echo
+if [ "$failed" -gt 0 ]; then
+	printf 'FAILED steps: %s\n' "${failures[*]}"
+fi
+echo "results: $RUN_DIR"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs (build/initramfs.cpio): busybox-static, bash,
+# the mm selftests of $KSRC built static, our guest programs (guest/src),
+# the PID-1 init (guest/init) and the suites (guest/suites).
+. "$(dirname "$0")/lib.sh"
+
+ST_SRC=$KSRC/tools/testing/selftests
+ST_OUT=$BUILD/selftests-mm
+HDR=$BUILD/out-hdr
+BIN=$BUILD/guest-bin
+ROOT=$BUILD/initramfs
+CPIO=$BUILD/initramfs.cpio
+
+[ -d "$ST_SRC/mm" ] || die "no selftests in $KSRC" "run: make tree"
+[ -x /bin/busybox ] || die "/bin/busybox missing" "run: make deps"
+mkdir -p "$ST_OUT" "$BIN" "$HDR"
+
+say "building guest programs and mm selftests (static)"
+make -s -C "$KSRC" O="$HDR" headers_install INSTALL_HDR_PATH="$HDR/usr" >"$HDR/log" 2>&1 ||
+	die "headers_install failed" "see $HDR/log"
+# khugepaged.c in 6.12.y uses KSFT_SKIP without including kselftest.h.
+if ! make -s -C "$ST_SRC/mm" OUTPUT="$ST_OUT" KHDR_INCLUDES="-isystem $HDR/usr/include" \
+	USERLDFLAGS=-static EXTRA_CFLAGS="-include ../kselftest.h" -j"$JOBS" \
+	>"$ST_OUT/build.log" 2>&1; then
+	grep -E 'error' "$ST_OUT/build.log" | head -10 >&2
+	die "building tools/testing/selftests/mm failed" "full log: $ST_OUT/build.log"
+fi
+for src in "$TOP"/guest/src/*.c; do
+	[ -e "$src" ] || continue
+	exe=$BIN/$(basename "$src" .c)
+	[ "$exe" -nt "$src" ] && continue
+	gcc -static -O2 -g -Wall -Wextra -I"$ST_SRC" -isystem "$HDR/usr/include" \
+		-o "$exe" "$src" -lnuma -lpthread >"$exe.log" 2>&1 ||
+		die "compiling $src failed" "$(head -10 "$exe.log")"
+done
+
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,root,selftests,suites,lib,lib64,usr/bin}
+cp /bin/busybox "$ROOT/bin/busybox"
+ln -s busybox "$ROOT/bin/sh"
+# bash (run_vmtests.sh needs it) with its shared libraries.
+cp "$(command -v bash)" "$ROOT/bin/bash"
+for lib in $(ldd "$(command -v bash)" | grep -o '/[^ ]*'); do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+ln -s ../../bin/bash "$ROOT/usr/bin/bash"
+install -m 755 "$TOP/guest/init" "$ROOT/init"
+install -m 755 "$TOP"/guest/suites/* "$ROOT/suites/"
+find "$ST_OUT" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ROOT/selftests/" \;
+cp "$ST_SRC"/mm/*.sh "$ROOT/selftests/"
+cp "$BIN"/* "$ROOT/bin/" 2>/dev/null || true
+rm -f "$ROOT"/bin/*.log
+find "$ROOT/selftests" "$ROOT/bin" -type f ! -name '*.sh' -exec strip --strip-unneeded {} + 2>/dev/null || true
+echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/false" >>"$ROOT/etc/passwd"
+echo "root:x:0:" >"$ROOT/etc/group"
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet >"$CPIO")
+note "$CPIO ($(du -h "$CPIO" | cut -f1))"

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the bench scripts. Source it; don't run it.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+KSRC=${KSRC:-$BUILD/linux}
+RESULTS=${RESULTS:-$TOP/results}
+JOBS=${JOBS:-$(nproc)}
+KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+export PATH=/usr/lib/ccache:$PATH
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/bench-ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+note() { printf '    %s\n' "$*" >&2; }
+die() {
+	printf '\033[31mERROR: %s\033[0m\n' "$1" >&2
+	shift
+	for l in "$@"; do printf '       %s\n' "$l" >&2; done
+	exit 1
+}
+
+# The out-of-tree build folder of a kernel flavour.
+kout() { echo "$BUILD/out-$1${OUT_SUFFIX:-}"; }
+
+# Does the configured kernel of flavour $1 have the series' switch?
+has_lazy() { grep -q '^CONFIG_ANON_VMA_LAZY=y' "$(kout "$1")/.config" 2>/dev/null; }
+
+# Modes every correctness suite runs in for flavour $1: both values of the
+# switch on a patched kernel, "none" on unpatched 6.12.
+modes_for() { if has_lazy "$1"; then echo "0 1"; else echo none; fi; }

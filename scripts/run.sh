@@ -1,0 +1,16 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The main job: boot the release kernel with the demo workload in every mode
+# of vm.anon_vma_lazy the kernel has and print the slab table.
+. "$(dirname "$0")/lib.sh"
+
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-run}
+mkdir -p "$RUN_DIR"
+args=${DEMO_ARGS:--v,1000,-c,4,-p,4}
+rc=0
+for mode in $(modes_for release); do
+	APPEND="bench.args=$args" bash "$TOP/scripts/boot.sh" "release-lazy$mode" release demo "$mode" 900 || rc=1
+done
+python3 "$TOP/scripts/slabtable.py" "$RUN_DIR" | tee "$RUN_DIR/table.md"
+echo "results: $RUN_DIR"
+exit $rc

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Print the slab table of a make-run folder from the demo's bench-data lines.
+
+For each boot (kernel x vm.anon_vma_lazy) and each phase of the demo, the
+objects in use of anon_vma, anon_vma_chain and vm_area_struct
+(/proc/slabinfo active_objs) and their bytes (active_objs x objsize), and
+the change against the idle phase, which is what the demo itself cost.
+Writes RUN_DIR/slab.json with every number.
+"""
+
+import glob
+import json
+import os
+import re
+import sys
+
+CACHES = ["anon_vma", "anon_vma_chain", "vm_area_struct"]
+LINE = re.compile(r"bench-data: slab phase=(\S+) cache=(\S+) (.*)")
+
+
+def parse(path):
+    data = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = LINE.search(line)
+            if not m:
+                continue
+            kv = dict(x.split("=", 1) for x in m.group(3).split())
+            data.setdefault(m.group(1), {})[m.group(2)] = {k: int(v) for k, v in kv.items()}
+    return data
+
+
+def main(run_dir):
+    out = {}
+    for ktap in sorted(glob.glob(os.path.join(run_dir, "*", "ktap.log"))):
+        name = os.path.basename(os.path.dirname(ktap))
+        d = parse(ktap)
+        if d:
+            out[name] = d
+    if not out:
+        print("no demo data in %s (did the demo boot fail?)" % run_dir)
+        return 1
+    with open(os.path.join(run_dir, "slab.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    for name, d in out.items():
+        idle = d.get("idle", {})
+        sizes = ", ".join("%s %d B" % (c, idle[c]["objsize"]) for c in CACHES if c in idle)
+        print("\n### %s (object sizes: %s)\n" % (name, sizes))
+        print("| phase | " + " | ".join("%s objs (delta)" % c for c in CACHES) +
+              " | demo's anon_vma+avc bytes |")
+        print("|---|" + "---|" * (len(CACHES) + 1))
+        for phase, caches in d.items():
+            cells, demo_bytes = [], 0
+            for c in CACHES:
+                v = caches.get(c)
+                if not v:
+                    cells.append("n/a")
+                    continue
+                delta = v["active_objs"] - idle.get(c, v)["active_objs"]
+                cells.append("%d (%+d)" % (v["active_objs"], delta))
+                if c != "vm_area_struct":
+                    demo_bytes += delta * v["objsize"]
+            print("| %s | %s | %d |" % (phase, " | ".join(cells), demo_bytes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarize the boots of one bench run: a table on stdout and
+RUN_DIR/summary.json with every boot's summary."""
+
+import glob
+import json
+import os
+import sys
+
+
+def main(run_dir):
+    boots = []
+    for path in sorted(glob.glob(os.path.join(run_dir, "*", "summary.json"))):
+        with open(path) as f:
+            boots.append(json.load(f))
+    if not boots:
+        print("no boots in %s" % run_dir)
+        return 1
+    print("\n%-22s %-8s %-5s %6s %6s %6s %7s %6s  %s" % (
+        "boot", "kernel", "lazy", "pass", "skip", "fail", "splats", "secs", "verdict"))
+    for b in boots:
+        c = b["counts"]
+        print("%-22s %-8s %-5s %6d %6d %6d %7d %6s  %s" % (
+            b.get("name", "?"), b.get("flavour", "?"), b.get("lazy", "?"),
+            c["pass"], c["skip"], c["fail"] + c["xfail"], len(b["splats"]),
+            b.get("seconds", "?"), b["verdict"]))
+    with open(os.path.join(run_dir, "summary.json"), "w") as f:
+        json.dump({"boots": boots}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
