@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 bash "$TOP/scripts/tree.sh"
-PRISTINE=$BUILD/linux-pristine
-if [ ! -d "$PRISTINE" ]; then
-	git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
-fi
+pristine_tree
 # The vma_close() stub (patch 0001) only touches tools/testing/vma, which
 # this boot does not use: the kernel is plain 6.12.
 export OUT_SUFFIX=-pristine

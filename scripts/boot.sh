@@ -10,14 +10,15 @@
 #   LAZY     0|1|none: vm.anon_vma_lazy for the run
 # Environment: RUN_DIR (default results/adhoc), QEMU_MEM (default 2G),
 # APPEND (extra kernel parameters), EXPECT (expectation file),
-# EXPECT_FAIL=1 (this boot must fail: used to test the bench itself).
+# EXPECT_FAIL=1 (this boot must fail: used to test the bench itself),
+# GUEST_TAG (use build/initramfs-TAG.cpio, built by guest.sh with the same).
 . "$(dirname "$0")/lib.sh"
 
 name=$1 flavour=$2 suites=$3 lazy=$4 limit=${5:-1800}
 RUN_DIR=${RUN_DIR:-$RESULTS/adhoc}
 dir=$RUN_DIR/$name
 kernel=$(kout "$flavour")/arch/x86/boot/bzImage
-initrd=$BUILD/initramfs.cpio
+initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
 [ -f "$kernel" ] || die "no $flavour kernel at $kernel" "run: make kernel-$flavour"
 [ -f "$initrd" ] || die "no initramfs at $initrd" "run: make guest"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found" "run: make deps"

@@ -8,9 +8,9 @@
 ST_SRC=$KSRC/tools/testing/selftests
 ST_OUT=$BUILD/selftests-mm
 HDR=$BUILD/out-hdr
-BIN=$BUILD/guest-bin
-ROOT=$BUILD/initramfs
-CPIO=$BUILD/initramfs.cpio
+BIN=$BUILD/guest-bin${GUEST_TAG:+-$GUEST_TAG}
+ROOT=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}
+CPIO=$ROOT.cpio
 
 [ -d "$ST_SRC/mm" ] || die "no selftests in $KSRC" "run: make tree"
 [ -x /bin/busybox ] || die "/bin/busybox missing" "run: make deps"

@@ -12,7 +12,7 @@
 flavour=${1:?usage: kbuild.sh release|debug}
 frag=$TOP/configs/$flavour.config
 [ -f "$frag" ] || die "unknown kernel flavour '$flavour'" "use one of: $(cd "$TOP/configs" && ls *.config | grep -v base | sed 's/.config$//' | tr '\n' ' ')"
-[ -d "$KSRC/.git" ] || die "no kernel tree at $KSRC" "run: make tree"
+[ -e "$KSRC/.git" ] || die "no kernel tree at $KSRC" "run: make tree"
 out=$(kout "$flavour")
 mkdir -p "$out"
 extra=()

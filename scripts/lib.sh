@@ -12,6 +12,9 @@ KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 export PATH=/usr/lib/ccache:$PATH
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/bench-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+# Builds from another checkout (CI's fresh clone) hit the same cache entries:
+# paths under $TOP are hashed relative to it.
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
@@ -31,3 +34,9 @@ has_lazy() { grep -q '^CONFIG_ANON_VMA_LAZY=y' "$(kout "$1")/.config" 2>/dev/nul
 # Modes every correctness suite runs in for flavour $1: both values of the
 # switch on a patched kernel, "none" on unpatched 6.12.
 modes_for() { if has_lazy "$1"; then echo "0 1"; else echo none; fi; }
+
+# A git worktree of unpatched 6.12 (tag "pristine") for comparisons.
+PRISTINE=$BUILD/linux-pristine
+pristine_tree() {
+	[ -d "$PRISTINE" ] || git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
+}

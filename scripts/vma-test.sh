@@ -6,7 +6,7 @@
 
 dir=$KSRC/tools/testing/vma
 [ -d "$dir" ] || die "no tools/testing/vma in $KSRC" "run: make tree"
-[ -f /usr/include/urcu.h ] || die "liburcu-dev is missing" "run: make deps"
+dpkg-query -W -f='${Status}' liburcu-dev 2>/dev/null | grep -q 'ok installed' || die "liburcu-dev is missing" "run: make deps"
 log=$BUILD/vma-test.log
 if ! make -s -C "$dir" -j"$JOBS" >"$log" 2>&1; then
 	grep -E 'error|undefined' "$log" | head -10 >&2

@@ -207,13 +207,15 @@ class Cli(unittest.TestCase):
     def run_cli(self, ktap, console, *extra):
         with tempfile.TemporaryDirectory() as d:
             k, c, j = (os.path.join(d, n) for n in ("k", "c", "j.json"))
-            open(k, "w").write(ktap)
-            open(c, "w").write(console)
+            for path, text in ((k, ktap), (c, console)):
+                with open(path, "w") as f:
+                    f.write(text)
             p = subprocess.run([sys.executable, os.path.join(HERE, "..", "scripts", "verdict.py"),
                                 "--ktap", k, "--console", c, "--json", j,
                                 "--meta", '{"name": "t"}', *extra],
                                capture_output=True, text=True)
-            return p.returncode, json.load(open(j)), p.stdout
+            with open(j) as f:
+                return p.returncode, json.load(f), p.stdout
 
     def test_exit_codes(self):
         ok = "KTAP version 1\n1..1\nok 1 a\n# bench: end\n"
