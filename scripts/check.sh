@@ -14,8 +14,8 @@
 
 profile=${1:-quick}
 case $profile in
-quick) suites=smoke,mm-quick limit=3000 ;;
-full) suites=smoke,mm-full limit=14400 ;;
+quick) suites=smoke,torture,mm-quick limit=3600 ;;
+full) suites=smoke,torture,mm-full limit=14400 ;;
 smoke) suites=smoke limit=900 ;;
 *) die "unknown check profile '$profile'" "use quick, full or smoke" ;;
 esac
