@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ANON_VMA_LAZY selftests (guest/src/lazy_rmap.c): one test per review
- * objection and per VMA operation. A candidate to replace the series'
- * tools/testing/selftests/mm/anon_vma_lazy.c once it is checkpatch clean.
+ * objection and per VMA operation. checkpatch --strict clean as
+ * tools/testing/selftests/mm/anon_vma_lazy.c (with the include
+ * "../kselftest_harness.h"); the candidate to replace the series' selftest.
  *
  * With /proc/sys/vm/anon_vma_lazy=1, a process's faulted private anonymous
  * VMAs attach to one lazy root anon_vma (no anon_vma_chain) until fork
@@ -31,6 +32,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,17 @@
  * counts; allow this many foreign roots in "at most one root" checks.
  */
 #define ROOT_SLACK	1
+
+/*
+ * READ_ONCE()/WRITE_ONCE() stand-ins for data shared with other threads,
+ * a signal handler or the kernel: the access is done, exactly once.
+ */
+#ifndef READ_ONCE
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#endif
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+#endif
 
 static size_t psz;
 
@@ -121,7 +134,7 @@ static int lazy_mode(void)
 	return (int)read_file_long(SYSCTL_PATH);
 }
 
-static long vmstat(const char *name)
+static long read_vmstat(const char *name)
 {
 	FILE *f = fopen("/proc/vmstat", "r");
 	char key[128];
@@ -145,9 +158,9 @@ struct ctrs {
 
 static void snap(struct ctrs *c)
 {
-	c->root = vmstat("anon_vma_lazy_root");
-	c->upgrade = vmstat("anon_vma_lazy_upgrade");
-	c->walk = vmstat("anon_vma_lazy_walk");
+	c->root = read_vmstat("anon_vma_lazy_root");
+	c->upgrade = read_vmstat("anon_vma_lazy_upgrade");
+	c->walk = read_vmstat("anon_vma_lazy_walk");
 }
 
 static bool have_swap(void)
@@ -175,21 +188,30 @@ static long sys_move_pages(int pid, unsigned long count, void **pages,
 	return syscall(__NR_move_pages, pid, count, pages, nodes, status, flags);
 }
 
-/* Every test starts here: skip on an unpatched kernel, return the mode. */
-#define REQUIRE_LAZY(mode) do {						\
-	(mode) = lazy_mode();						\
-	if ((mode) < 0)							\
-		SKIP(return, "no " SYSCTL_PATH				\
-		     ": kernel without ANON_VMA_LAZY (unpatched), skipping"); \
-	ASSERT_GE(vmstat("anon_vma_lazy_root"), 0)			\
-		TH_LOG("sysctl present but anon_vma_lazy_* vmstat missing"); \
-} while (0)
+/*
+ * Every test starts here: skip on an unpatched kernel, return the mode.
+ * Returns -1 when the test was marked skipped: the caller must return.
+ */
+static int require_lazy(struct __test_metadata *_metadata)
+{
+	int mode = lazy_mode();
 
-#define REQUIRE_SWAP() do {						\
-	if (!have_swap())						\
-		SKIP(return, "no swap in /proc/swaps: cannot prove rmap " \
-		     "reachability with MADV_PAGEOUT");			\
-} while (0)
+	if (mode < 0)
+		SKIP(return -1, "no " SYSCTL_PATH
+		     ": kernel without ANON_VMA_LAZY (unpatched), skipping");
+	ASSERT_GE(read_vmstat("anon_vma_lazy_root"), 0)
+		TH_LOG("sysctl present but anon_vma_lazy_* vmstat missing");
+	return mode;
+}
+
+/* false when the test was marked skipped: the caller must return */
+static bool require_swap(struct __test_metadata *_metadata)
+{
+	if (!have_swap())
+		SKIP(return false,
+		     "no swap in /proc/swaps: cannot prove rmap reachability with MADV_PAGEOUT");
+	return true;
+}
 
 /*
  * Forget this process's lazy root (if any): fork upgrades or drops it and
@@ -209,14 +231,23 @@ static void reset_lazy_root(void)
 /*
  * Assert the path taken: mode 1, the counter moved; mode 0, it did not.
  */
+static long ctr_at(const struct ctrs *c, size_t off)
+{
+	return *(const long *)((const char *)c + off);
+}
+
 #define ASSERT_PATH(mode, before, field) do {				\
+	const size_t __off = offsetof(struct ctrs, field);		\
 	struct ctrs __now;						\
+	long __now_v, __before_v;					\
 	snap(&__now);							\
+	__now_v = ctr_at(&__now, __off);				\
+	__before_v = ctr_at((before), __off);				\
 	if ((mode) == 1) {						\
-		ASSERT_GT(__now.field, (before)->field)			\
+		ASSERT_GT(__now_v, __before_v)				\
 			TH_LOG("lazy=1 but anon_vma_lazy_%s did not rise", #field); \
 	} else {							\
-		ASSERT_EQ(__now.field, (before)->field)			\
+		ASSERT_EQ(__now_v, __before_v)				\
 			TH_LOG("lazy=0 but anon_vma_lazy_%s moved", #field); \
 	}								\
 } while (0)
@@ -321,12 +352,14 @@ static size_t do_pageout(char *addr, size_t npages)
 }
 
 #define PAGEOUT_VERIFY(addr, npages, seed) do {				\
-	long __bad = (long)do_pageout((char *)(addr), (npages));		\
+	char *__pv_addr = (char *)(addr);				\
+	size_t __pv_npages = (npages);					\
+	long __bad = (long)do_pageout(__pv_addr, __pv_npages);		\
 	ASSERT_EQ(0, __bad)						\
 		TH_LOG("%ld of %zu pages at %p not swapped after MADV_PAGEOUT", \
-		       __bad, (size_t)(npages), (void *)(addr));	\
-	ASSERT_EQ(-1, check((addr), (npages), (seed)))			\
-		TH_LOG("data corrupt after swap-in at %p", (void *)(addr)); \
+		       __bad, __pv_npages, (void *)__pv_addr);		\
+	ASSERT_EQ(-1, check(__pv_addr, __pv_npages, (seed)))		\
+		TH_LOG("data corrupt after swap-in at %p", (void *)__pv_addr); \
 } while (0)
 
 /*
@@ -385,13 +418,16 @@ static int page_node(void *addr)
 }
 
 #define MIGRATE_VERIFY(addr, npages, seed, node, flags) do {		\
+	char *__mv_addr = (char *)(addr);				\
+	size_t __mv_npages = (npages);					\
+	int __mv_node = (node);						\
 	int __st = 0;							\
-	long __bad = migrate_to((char *)(addr), (npages), (node), (flags), &__st); \
+	long __bad = migrate_to(__mv_addr, __mv_npages, __mv_node, (flags), &__st); \
 	ASSERT_EQ(0, __bad)						\
 		TH_LOG("%ld of %zu pages not on node %d after move_pages (status %d)", \
-		       __bad, (size_t)(npages), (node), __st);		\
-	ASSERT_EQ(-1, check((addr), (npages), (seed)))			\
-		TH_LOG("data corrupt after migration at %p", (void *)(addr)); \
+		       __bad, __mv_npages, __mv_node, __st);		\
+	ASSERT_EQ(-1, check(__mv_addr, __mv_npages, (seed)))		\
+		TH_LOG("data corrupt after migration at %p", (void *)__mv_addr); \
 } while (0)
 
 /* The other node of a two-node machine, relative to where @addr lives */
@@ -487,7 +523,7 @@ static char *map_thp(uint64_t seed)
 	return p;
 }
 
-static volatile int stop_flag;
+static int stop_flag;
 
 /* ---------------------------------------------------------------- */
 /* 9. the premise: a root is created at first fault, not at mmap    */
@@ -499,8 +535,11 @@ TEST(first_fault_premise)
 	char *b;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	reset_lazy_root();
 
 	snap(&c0);
@@ -511,7 +550,7 @@ TEST(first_fault_premise)
 	ASSERT_EQ(c0.root, c1.root) TH_LOG("mmap created a lazy root");
 
 	/* reading maps the zero page: still no anon_vma, no root */
-	ASSERT_EQ(0, *(volatile char *)VMA(b, 0, np));
+	ASSERT_EQ(0, READ_ONCE(*VMA(b, 0, np)));
 	snap(&c1);
 	ASSERT_EQ(c0.root, c1.root) TH_LOG("read fault created a lazy root");
 
@@ -546,8 +585,11 @@ TEST(many_vmas_one_anchor)
 	char *b;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	reset_lazy_root();
 
 	b = map_vmas(n, np);
@@ -588,8 +630,11 @@ TEST(stable_anchor)
 	bool numa = have_two_nodes();
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	reset_lazy_root();
 
 	snap(&c0);
@@ -661,8 +706,11 @@ TEST(thp_across_split)
 	char *p;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	if (psz != 4096 || !thp_possible())
 		SKIP(return, "THP not available");
 	reset_lazy_root();
@@ -697,8 +745,11 @@ TEST(thp_split)
 	char *p;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	if (psz != 4096 || !thp_possible())
 		SKIP(return, "THP not available");
 	if (access(SPLIT_PATH, W_OK))
@@ -740,8 +791,11 @@ TEST(thp_collapse)
 	char *raw, *p;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	if (psz != 4096 || !thp_possible())
 		SKIP(return, "THP not available");
 	raw = mmap(NULL, 2 * PMD_SIZE_, PROT_READ | PROT_WRITE,
@@ -790,7 +844,7 @@ static void *walker(void *arg)
 
 	for (size_t i = 0; i < c->npages; i++)
 		pages[i] = c->arena + i * psz;
-	while (!stop_flag) {
+	while (!READ_ONCE(stop_flag)) {
 		/* holes in the range give ENOMEM; the mapped parts are done */
 		if (madvise(c->arena, c->npages * psz, MADV_PAGEOUT) &&
 		    errno != ENOMEM) {
@@ -845,8 +899,11 @@ TEST(no_vma_refcount)
 	pid_t pid;
 	int status, mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 
 	c.npages = nslots * slot_pages;
 	c.arena = mmap(NULL, c.npages * psz, PROT_NONE,
@@ -857,10 +914,10 @@ TEST(no_vma_refcount)
 			      PROT_READ | PROT_WRITE));
 	fill(c.arena, slot_pages - 1, 77);
 
-	stop_flag = 0;
+	WRITE_ONCE(stop_flag, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, walker, &c));
 	ASSERT_EQ(0, churn_slots(&c, nslots, slot_pages, 12));
-	stop_flag = 1;
+	WRITE_ONCE(stop_flag, 1);
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, c.errors) TH_LOG("walker errno %d", c.last_err);
 	ASSERT_EQ(-1, check(c.arena, slot_pages - 1, 77));
@@ -870,7 +927,7 @@ TEST(no_vma_refcount)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		stop_flag = 0;
+		WRITE_ONCE(stop_flag, 0);
 		c.errors = 0;
 		fill(c.arena, slot_pages - 1, 78);
 		if (pthread_create(&t, NULL, walker, &c))
@@ -897,7 +954,7 @@ static void *split_merge(void *arg)
 {
 	struct splitter *s = arg;
 
-	while (!stop_flag) {
+	while (!READ_ONCE(stop_flag)) {
 		if (mprotect(s->p + 8 * psz, 8 * psz, PROT_READ))
 			s->errors++;
 		sched_yield();
@@ -918,27 +975,30 @@ TEST(sleeping_rmap_callbacks)
 	pthread_t t;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	s.p = mmap(NULL, np * psz, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, s.p);
 	fill(s.p, np, 21);
 	snap(&c0);
 
-	stop_flag = 0;
+	WRITE_ONCE(stop_flag, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, split_merge, &s));
 	for (int i = 0; i < 12; i++) {
 		size_t bad = do_pageout(s.p, np);
 
 		if (bad) {
-			stop_flag = 1;
+			WRITE_ONCE(stop_flag, 1);
 			pthread_join(t, NULL);
 		}
 		ASSERT_EQ(0UL, bad) TH_LOG("round %d: %zu pages not swapped", i, bad);
 		/* read only: the thread may have made part of it read-only */
 		if (check(s.p, np, 21) != -1) {
-			stop_flag = 1;
+			WRITE_ONCE(stop_flag, 1);
 			pthread_join(t, NULL);
 		}
 		ASSERT_EQ(-1, check(s.p, np, 21));
@@ -949,14 +1009,14 @@ TEST(sleeping_rmap_callbacks)
 			/* transient -EBUSY/-EAGAIN is allowed under churn */
 			if (r < 0 || (r > 0 && st != -EBUSY && st != -EAGAIN &&
 				      st != (i & 1) && st != !(i & 1))) {
-				stop_flag = 1;
+				WRITE_ONCE(stop_flag, 1);
 				pthread_join(t, NULL);
 				ASSERT_TRUE(0) TH_LOG("move_pages: %ld bad, status %d", r, st);
 			}
 			moved_total += np - r;
 		}
 	}
-	stop_flag = 1;
+	WRITE_ONCE(stop_flag, 1);
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, s.errors);
 	if (numa) {
@@ -982,16 +1042,16 @@ static void *reader_writer(void *arg)
 {
 	struct rw_thread *r = arg;
 
-	while (!stop_flag) {
+	while (!READ_ONCE(stop_flag)) {
 		for (size_t i = 0; i < r->np; i++) {
-			volatile uint64_t *w = (uint64_t *)(r->p + i * psz);
-			uint64_t v = w[1];
+			uint64_t *w = (uint64_t *)(r->p + i * psz);
+			uint64_t v = READ_ONCE(w[1]);
 
 			if (v != r->expect[i])
 				r->errors++;
 			r->expect[i] = v + 1;
-			w[1] = v + 1;
-			w[psz / 8 - 1] = v + 1;
+			WRITE_ONCE(w[1], v + 1);
+			WRITE_ONCE(w[psz / 8 - 1], v + 1);
 		}
 		r->iters++;
 	}
@@ -1007,7 +1067,9 @@ TEST(migration_entries)
 	pthread_t t;
 	int mode;
 
-	REQUIRE_LAZY(mode);
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
 	if (!have_two_nodes())
 		SKIP(return, "needs two NUMA nodes");
 	r.np = np;
@@ -1018,20 +1080,20 @@ TEST(migration_entries)
 	memset(r.p, 0, np * psz);
 	snap(&c0);
 
-	stop_flag = 0;
+	WRITE_ONCE(stop_flag, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, reader_writer, &r));
 	for (int i = 0; i < 20; i++) {
 		int st = 0;
 		long bad = migrate_to(r.p, np, (i + 1) & 1, MPOL_MF_MOVE, &st);
 
 		if (bad < 0) {
-			stop_flag = 1;
+			WRITE_ONCE(stop_flag, 1);
 			pthread_join(t, NULL);
 			ASSERT_TRUE(0) TH_LOG("move_pages failed: %d", st);
 		}
 		moved += np - bad;
 	}
-	stop_flag = 1;
+	WRITE_ONCE(stop_flag, 1);
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, r.errors) TH_LOG("%ld lost writes/stale reads", r.errors);
 	ASSERT_GT(r.iters, 0);
@@ -1062,8 +1124,11 @@ TEST(merge_unfaulted_neighbour)
 	char *r, *a, *b, *d;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	/* [guard][A: RO, unfaulted][B: RW, faulted][D: RO, unfaulted][guard] */
 	r = map_vmas(1, 3 * np);
 	ASSERT_NE(NULL, r);
@@ -1113,8 +1178,11 @@ TEST(private_file_cow)
 	char *p;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	fd = memfd_create("anon_vma_lazy", 0);
 	if (fd < 0)
 		SKIP(return, "memfd_create not available");
@@ -1153,15 +1221,15 @@ TEST(private_file_cow)
 /* ---------------------------------------------------------------- */
 /* memory-failure's collect_procs_anon() walks the lazy tree too     */
 
-static volatile sig_atomic_t bus_code;
-static void *volatile bus_addr;
+static sig_atomic_t bus_code;
+static void *bus_addr;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
-	bus_code = si->si_code;
-	bus_addr = si->si_addr;
+	WRITE_ONCE(bus_code, si->si_code);
+	WRITE_ONCE(bus_addr, si->si_addr);
 }
 
 static int hwpoison_child(void)
@@ -1185,11 +1253,12 @@ static int hwpoison_child(void)
 	if (madvise(t, psz, MADV_HWPOISON))
 		return errno == EPERM || errno == EINVAL ? 4 : 63;
 	/* early kill: the process was found through the reverse map */
-	for (int i = 0; i < 100 && !bus_code; i++)
+	for (int i = 0; i < 100 && !READ_ONCE(bus_code); i++)
 		usleep(1000);
-	if (bus_code != BUS_MCEERR_AO && bus_code != BUS_MCEERR_AR)
+	if (READ_ONCE(bus_code) != BUS_MCEERR_AO &&
+	    READ_ONCE(bus_code) != BUS_MCEERR_AR)
 		return 64;
-	if (bus_addr != t)
+	if (READ_ONCE(bus_addr) != t)
 		return 65;
 	/* the rest of that VMA and the other VMAs are intact */
 	if (check_idx(VMA(b, 5, np), 0, 2, 905) != -1 ||
@@ -1207,7 +1276,9 @@ TEST(hwpoison_early_kill)
 	int status, mode;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
 	if (getuid() != 0)
 		SKIP(return, "MADV_HWPOISON needs root");
 	snap(&c0);
@@ -1238,8 +1309,11 @@ TEST(uffd_move)
 	char *b, *src, *dst, *dst2;
 	int uffd, mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (uffd < 0)
 		SKIP(return, "userfaultfd not available");
@@ -1333,8 +1407,11 @@ TEST(concurrent_first_fault)
 	char *b;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	b = map_vmas(FF_THREADS, 2);
 	ASSERT_NE(NULL, b);
 	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, FF_THREADS));
@@ -1375,7 +1452,7 @@ static void *fault_load(void *arg)
 {
 	struct ff_load *l = arg;
 
-	while (!stop_flag && (l->done < l->big_pages || l->nv < 32)) {
+	while (!READ_ONCE(stop_flag) && (l->done < l->big_pages || l->nv < 32)) {
 		if (l->done < l->big_pages) {
 			fill(l->big + l->done * psz, 1, 1200 + l->done);
 			__atomic_store_n(&l->done, l->done + 1, __ATOMIC_RELEASE);
@@ -1402,8 +1479,11 @@ TEST(fork_while_faulting)
 	pthread_t t;
 	int mode, status, forks = 0;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	l.big_pages = 64;
 	l.big = mmap(NULL, l.big_pages * psz, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1411,7 +1491,7 @@ TEST(fork_while_faulting)
 	fill(l.big, 1, 1200);	/* the VMA has its anon_vma before forks */
 	l.done = 1;
 	snap(&c0);
-	stop_flag = 0;
+	WRITE_ONCE(stop_flag, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, fault_load, &l));
 	for (int i = 0; i < 10; i++) {
 		size_t done = __atomic_load_n(&l.done, __ATOMIC_ACQUIRE);
@@ -1431,13 +1511,12 @@ TEST(fork_while_faulting)
 		forks++;
 		usleep(1000);
 	}
-	stop_flag = 1;
+	WRITE_ONCE(stop_flag, 1);
 	pthread_join(t, NULL);
 	if (mode == 1)
-		ASSERT_GE(vmstat("anon_vma_lazy_upgrade") - c0.upgrade, 1);
-	for (size_t p = 0; p < l.done; p++) {
+		ASSERT_GE(read_vmstat("anon_vma_lazy_upgrade") - c0.upgrade, 1);
+	for (size_t p = 0; p < l.done; p++)
 		ASSERT_EQ(pat(1200 + p, 0, 3), ((uint64_t *)(l.big + p * psz))[3]);
-	}
 	ASSERT_EQ(0UL, do_pageout(l.big, l.done));
 	for (size_t p = 0; p < l.done; p++)
 		ASSERT_EQ(pat(1200 + p, 0, 5), ((uint64_t *)(l.big + p * psz))[5]);
@@ -1457,8 +1536,11 @@ TEST(dev_zero_private)
 	char *p, *q, *res;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	fd = open("/dev/zero", O_RDWR);
 	if (fd < 0)
 		SKIP(return, "no /dev/zero");
@@ -1544,7 +1626,9 @@ TEST(page_idle_young)
 	int fd, mode, node;
 	char *b;
 
-	REQUIRE_LAZY(mode);
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
 	fd = open(IDLE_BITMAP, O_RDWR);
 	if (fd < 0)
 		SKIP(return, IDLE_BITMAP " not available");
@@ -1582,7 +1666,7 @@ TEST(page_idle_young)
 	}
 	for (size_t i = 0; i < n * np; i += 2)
 		ASSERT_EQ(pat(1500 + i / np, i % np, 1),
-			  ((volatile uint64_t *)(VMA(b, i / np, np) + (i % np) * psz))[1]);
+			  READ_ONCE(((uint64_t *)(VMA(b, i / np, np) + (i % np) * psz))[1]));
 	/* reading the bitmap walks the rmap: touched pages are found young */
 	for (size_t i = 0; i < n * np; i++) {
 		if (!pfn[i])
@@ -1636,7 +1720,9 @@ TEST_F(ksm, ksm_merge_unmerge)
 	char *b;
 	int mode;
 
-	REQUIRE_LAZY(mode);
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
 	if (!self->saved)
 		SKIP(return, "KSM not available (or not root)");
 	b = map_vmas(n, np);
@@ -1684,7 +1770,7 @@ TEST_F(ksm, ksm_merge_unmerge)
 						 MPOL_MF_MOVE_ALL, &st);
 				if (!bad)
 					break;
-				TH_LOG("VMA %zu try %d: %ld KSM pages not moved to node %d (status %d)",
+				TH_LOG("VMA %zu try %d: %ld KSM pages not on node %d (status %d)",
 				       i, t, bad, node, st);
 #ifdef KSM_DIAG
 				break;
@@ -1748,8 +1834,11 @@ TEST(fork_upgrade)
 	char *p, *q;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	reset_lazy_root();
 	p = mmap(NULL, np * psz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1855,8 +1944,11 @@ TEST(mremap_dontunmap)
 	char *p, *q;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	p = mmap(NULL, np * psz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
@@ -1893,8 +1985,11 @@ TEST(dontfork_wipeonfork)
 	int status, mode;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	b = map_vmas(3, np);
 	ASSERT_NE(NULL, b);
 	a = VMA(b, 0, np);
@@ -1952,8 +2047,11 @@ TEST(brk_growth)
 	char *start, *cur;
 	int mode;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	start = sbrk(0);
 	/* page-align the break */
 	cur = (char *)(((uintptr_t)start + psz - 1) & ~(psz - 1));
@@ -2023,8 +2121,11 @@ TEST(exec_fresh)
 	int status, mode;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	/* the parent owns lazy pages when it forks */
 	p = mmap(NULL, 8 * psz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2034,7 +2135,7 @@ TEST(exec_fresh)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		char *argv[] = { "anon_vma_lazy", EXEC_FLAG, NULL };
+		char *const argv[] = { "anon_vma_lazy", EXEC_FLAG, NULL };
 
 		execv("/proc/self/exe", argv);
 		_exit(98);
@@ -2101,8 +2202,11 @@ TEST_F(sysctl, sysctl_flip)
 	int mode, status;
 	pid_t pid;
 
-	REQUIRE_LAZY(mode);
-	REQUIRE_SWAP();
+	mode = require_lazy(_metadata);
+	if (mode < 0)
+		return;
+	if (!require_swap(_metadata))
+		return;
 	if (write_file_long(SYSCTL_PATH, mode))
 		SKIP(return, "cannot write " SYSCTL_PATH " (not root?)");
 	reset_lazy_root();
