@@ -11,7 +11,8 @@
 # Environment: RUN_DIR (default results/adhoc), QEMU_MEM (default 2G),
 # APPEND (extra kernel parameters), EXPECT (expectation file),
 # EXPECT_FAIL=1 (this boot must fail: used to test the bench itself),
-# GUEST_TAG (use build/initramfs-TAG.cpio, built by guest.sh with the same).
+# GUEST_TAG (use build/initramfs-TAG.cpio, built by guest.sh with the same),
+# QEMU_EXTRA (extra QEMU arguments, word-split, e.g. "-icount shift=0").
 . "$(dirname "$0")/lib.sh"
 
 name=$1 flavour=$2 suites=$3 lazy=$4 limit=${5:-1800}
@@ -43,7 +44,7 @@ timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 	-numa node,nodeid=0,cpus=0,memdev=m0 \
 	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
-	-display none -monitor none -no-reboot \
+	-display none -monitor none -no-reboot ${QEMU_EXTRA:-} \
 	-serial file:"$dir/console.log" -serial file:"$dir/ktap.log" \
 	</dev/null >"$dir/qemu.log" 2>&1 || rc=$?
 secs=$(( $(date +%s) - start ))
