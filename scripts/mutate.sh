@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Mutation check: break the series on purpose and show which part of the
+# test suite catches each break.
+#
+# usage: mutate.sh [NAME...]     (default: every tests/mutations/*.patch)
+#
+# For each mutation: apply tests/mutations/NAME.patch to $KSRC (the patched
+# tree, build/linux), build the debug kernel into build/out-debug-mut, revert
+# the tree, then boot that kernel with vm.anon_vma_lazy=1 and the suites in
+# MUT_SUITES (default smoke,torture). A mutation is "caught" when the
+# boot's verdict fails; the table names the failing tests and the first
+# kernel splat. The tree is modified only while holding build/.kbuild.lock
+# (the lock every kernel build of the bench takes), and always restored.
+#
+# Environment: MUT_SUITES, MUT_TIMEOUT (per boot, default 1800 s), RUN_DIR.
+. "$(dirname "$0")/lib.sh"
+
+MUTS=$TOP/tests/mutations
+SUITES=${MUT_SUITES:-smoke,torture}
+LIMIT=${MUT_TIMEOUT:-1800}
+LOCK=$BUILD/.kbuild.lock
+export OUT_SUFFIX=-mut GUEST_TAG=${GUEST_TAG:-}
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-mutate}
+
+[ -e "$KSRC/.git" ] || die "no kernel tree at $KSRC" "run: make tree"
+grep -q '^config ANON_VMA_LAZY$' "$KSRC/mm/Kconfig" ||
+	die "$KSRC does not have the series applied" "run: make tree (with patches/ present)"
+[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
+	die "$KSRC has uncommitted changes" "commit or stash them first: mutations are applied to a clean tree"
+[ -f "$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio" ] || die "no guest initramfs" "run: make guest"
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for p in "$MUTS"/*.patch; do names+=("$(basename "$p" .patch)"); done
+fi
+for n in "${names[@]}"; do
+	[ -f "$MUTS/$n.patch" ] || die "no mutation '$n'" "available: $(cd "$MUTS" && ls *.patch | sed 's/.patch$//' | tr '\n' ' ')"
+done
+
+# A first mutation build starts from the regular debug build's objects.
+out=$(kout debug)
+if [ ! -f "$out/.config" ] && [ -f "$BUILD/out-debug/.config" ]; then
+	say "seeding $out from build/out-debug"
+	cp -a "$BUILD/out-debug" "$out"
+fi
+
+mkdir -p "$RUN_DIR"
+report=$RUN_DIR/mutations.md
+printf '| mutation | verdict | caught by |\n|---|---|---|\n' >"$report"
+escaped=0
+
+build_mutant() {
+	local n=$1
+	exec 9>"$LOCK"
+	flock 9
+	trap 'git -C "$KSRC" checkout -q -- . ; flock -u 9' EXIT
+	git -C "$KSRC" apply "$MUTS/$n.patch" ||
+		die "mutation $n does not apply to $KSRC" "refresh tests/mutations/$n.patch against the series"
+	local rc=0
+	bash "$TOP/scripts/kbuild.sh" debug || rc=$?
+	git -C "$KSRC" checkout -q -- .
+	trap - EXIT
+	flock -u 9
+	return $rc
+}
+
+for n in "${names[@]}"; do
+	say "mutation $n: $(grep -m1 -o 'MUTATION: .*' "$MUTS/$n.patch" | sed 's/ *\*\/$//')"
+	if ! (build_mutant "$n"); then
+		printf '| %s | build failed | (the mutation must build) |\n' "$n" >>"$report"
+		escaped=$((escaped + 1))
+		continue
+	fi
+	rc=0
+	bash "$TOP/scripts/boot.sh" "$n" debug "$SUITES" 1 "$LIMIT" || rc=$?
+	caught=$(python3 - "$RUN_DIR/$n/summary.json" <<'PY'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    print("no verdict (boot did not finish)")
+    sys.exit()
+fails = [r["name"] for r in s.get("results", []) if r["status"] == "fail"]
+parts = []
+if fails:
+    parts.append("tests: " + ", ".join(fails))
+if s.get("splats"):
+    parts.append("splat: `" + s["splats"][0].strip()[:100].replace("|", "/") + "`")
+for p in s.get("problems", []):
+    if "timed out" in p or "missing" in p:
+        parts.append(p[:100])
+print("; ".join(parts) or "-")
+PY
+)
+	if [ "$rc" != 0 ]; then
+		printf '| %s | caught | %s |\n' "$n" "$caught" >>"$report"
+	else
+		printf '| %s | **escaped** | - |\n' "$n" >>"$report"
+		escaped=$((escaped + 1))
+	fi
+done
+
+echo
+cat "$report"
+echo "report: $report"
+[ "$escaped" = 0 ] || die "$escaped mutation(s) escaped the suite" "see $report"
