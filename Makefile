@@ -4,6 +4,8 @@
 #   make run          the main job: release kernel, demo workload, slab table
 #   make check        the test command (debug kernel, both modes); exit 0 = all passed
 #   make check-full   make check with every upstream mm selftest category
+#   make bench        memory, speed and anon_vma lock contention: unpatched
+#                     6.12, lazy=0, lazy=1 (results/<date>-bench/bench.md)
 #   make smoke        inner loop: rebuild the debug kernel from build/linux as it
 #                     is (uncommitted edits included), boot, run the smoke suite
 #   make export       write build/linux's commits to patches/
@@ -14,13 +16,13 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all run check check-full smoke export baseline deps tree \
+.PHONY: all run bench check check-full smoke export baseline deps tree \
 	kernel-debug kernel-release guest host-test vma-test clean help
 
 all: help
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash $(S)/deps.sh
@@ -55,6 +57,10 @@ smoke:
 
 run: kernel-release guest
 	@bash $(S)/run.sh
+
+# Benchmarks, not tests: make check does not run them.
+bench: kernel-release guest
+	@bash $(S)/bench.sh
 
 export:
 	@bash $(S)/export.sh

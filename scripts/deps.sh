@@ -8,6 +8,7 @@ PKGS=(
 	dwarves cpio xz-utils kmod rsync ccache python3
 	qemu-system-x86 busybox-static bash
 	libnuma-dev libcap-dev liburcu-dev
+	python3-matplotlib
 )
 
 missing=()

@@ -1,0 +1,1052 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench.c - memory, speed and lock-contention workloads of make bench.
+ *
+ * Usage:
+ *   bench mem                  slab usage of the memory workloads
+ *   bench speed [-r REPS] [-q] timings of the speed workloads (-q: quick
+ *                              subset with smaller sizes, for make run)
+ *   bench lock [-i ITERS]      zygote with VMA churn and reclaim, then the
+ *                              anon_vma lines of /proc/lock_stat
+ *   bench mem -q               the memory workloads without vmas-10000
+ *
+ * Every workload runs in a fresh process (fork + exec of this program), so
+ * it starts with an mm of its own, as a real program would. The driver
+ * forks once before its idle snapshot, so that its own first fork (which
+ * upgrades its lazy root) is not charged to the first workload.
+ *
+ * Output (one line each, read by scripts/benchreport.py):
+ *   bench-data: slab wl=W phase=P cache=C active_objs=N num_objs=N
+ *               objsize=N pagesperslab=N num_slabs=N
+ *       phase idle (driver, before any workload), peak (the workload
+ *       with all its processes alive), after (driver, workload reaped)
+ *   bench-data: time test=T n=N rep=R ops=N ns=N
+ *       ns is the total CLOCK_MONOTONIC time of ops operations
+ *   bench-data: check test=T key=K value=N
+ *       sanity figures (pages swapped out, pages migrated, ...)
+ *   bench-lockstat: <a line of /proc/lock_stat>
+ *       the statistics lines of &anon_vma->rwsem and &mm->mmap_lock
+ *
+ * Needs root, /proc/slabinfo, zram swap (pageout), 2 NUMA nodes
+ * (migration), KSM, and /proc/lock_stat for "lock". Exit 0 on success.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_MOVE (1 << 1)
+#endif
+
+#define NWORKERS 24
+
+static const char *const caches[] = { "anon_vma", "anon_vma_chain",
+				      "vm_area_struct" };
+#define NCACHES (sizeof(caches) / sizeof(caches[0]))
+
+static size_t ps;
+static const char *self = "/proc/self/exe";
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "bench: %s\n", what);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void print_slab(const char *wl, const char *phase)
+{
+	char line[1024];
+	int found[NCACHES] = { 0 };
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		die("open /proc/slabinfo");
+	while (fgets(line, sizeof(line), f)) {
+		char name[128];
+		unsigned long active, num, objsize, objperslab, pps;
+		unsigned long aslabs, nslabs, shared;
+		const char *sd;
+
+		if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active,
+			   &num, &objsize, &objperslab, &pps) != 6)
+			continue;
+		sd = strstr(line, ": slabdata");
+		if (!sd || sscanf(sd, ": slabdata %lu %lu %lu", &aslabs,
+				  &nslabs, &shared) != 3)
+			continue;
+		for (size_t i = 0; i < NCACHES; i++) {
+			if (strcmp(name, caches[i]) || found[i])
+				continue;
+			found[i] = 1;
+			printf("bench-data: slab wl=%s phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
+			       wl, phase, name, active, num, objsize, pps,
+			       nslabs);
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; i < NCACHES; i++)
+		if (!found[i]) {
+			fprintf(stderr, "bench: cache %s missing from /proc/slabinfo (boot with slab_nomerge)\n",
+				caches[i]);
+			exit(1);
+		}
+	fflush(stdout);
+}
+
+static unsigned long long vmstat(const char *key)
+{
+	char k[128];
+	unsigned long long v;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		die("open /proc/vmstat");
+	while (fscanf(f, "%127s %llu", k, &v) == 2)
+		if (!strcmp(k, key)) {
+			fclose(f);
+			return v;
+		}
+	fclose(f);
+	return 0;
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
+		fprintf(stderr, "bench: write %s to %s: %s\n", val, path,
+			strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+static unsigned long read_ul(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		die(path);
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		die(path);
+	return strtoul(buf, NULL, 10);
+}
+
+/*
+ * Map n private anonymous VMAs of `pages` pages, separated by 1-page
+ * holes so that they neither merge nor share an anon_vma with a
+ * neighbour; touch every page if `touch`.
+ */
+static char *map_vmas(size_t n, size_t pages, int touch)
+{
+	size_t stride = (pages + 1) * ps;
+	char *base = mmap(NULL, n * stride, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (base == MAP_FAILED)
+		die("mmap reservation");
+	for (size_t i = 0; i < n; i++) {
+		char *v = base + i * stride;
+
+		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
+			die("mmap vma");
+		if (munmap(v + pages * ps, ps))
+			die("munmap hole");
+		if (touch)
+			for (size_t p = 0; p < pages; p++)
+				memset(v + p * ps, (int)((i + p) & 0x7f) | 1,
+				       64);
+	}
+	return base;
+}
+
+static char *vma_at(char *base, size_t pages, size_t i)
+{
+	return base + i * (pages + 1) * ps;
+}
+
+/* ---- process plumbing --------------------------------------------- */
+
+struct gate {
+	int ready[2];	/* workers write one byte when set up */
+	int go[2];	/* closed by the leader: EOF releases everyone */
+};
+
+static void gate_init(struct gate *g)
+{
+	if (pipe(g->ready) || pipe(g->go))
+		die("pipe");
+}
+
+/* In a worker, right after fork. */
+static void gate_worker(struct gate *g)
+{
+	close(g->ready[0]);
+	close(g->go[1]);
+}
+
+static void gate_ready(struct gate *g)
+{
+	char c = 'r';
+
+	if (write(g->ready[1], &c, 1) != 1)
+		die("write ready");
+}
+
+static void gate_wait_go(struct gate *g)
+{
+	char c;
+	ssize_t r;
+
+	do {
+		r = read(g->go[0], &c, 1);
+	} while (r < 0 && errno == EINTR);
+}
+
+/* In the leader: wait for n ready bytes. */
+static void gate_wait_ready(struct gate *g, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		char buf[64];
+		ssize_t r = read(g->ready[0], buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			fail("a worker died before it was ready");
+		got += (size_t)r;
+	}
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		die("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench: child %d ended with status 0x%x\n",
+			(int)pid, st);
+		exit(1);
+	}
+}
+
+/* Run this program again as "bench ARGV..." in a fresh process; wait. */
+static void run_fresh(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		execv(self, argv);
+		die("execv self");
+	}
+	reap(pid);
+}
+
+/* ---- memory workloads ------------------------------------------------ */
+
+/* One process with n faulted 1-page VMAs. */
+static void wl_vmas(const char *wl, size_t n)
+{
+	map_vmas(n, 1, 1);
+	print_slab(wl, "peak");
+}
+
+/*
+ * Workers of a forking leader: read every inherited page, COW-write the
+ * first page of every `cow_every`-th inherited VMA, map and touch `own`
+ * private VMAs of 4 pages, report ready and wait.
+ */
+static void worker(struct gate *g, char *base, size_t n, size_t pages,
+		   size_t cow_every, size_t own)
+{
+	volatile char sum = 0;
+
+	gate_worker(g);
+	for (size_t i = 0; i < n; i++) {
+		char *v = vma_at(base, pages, i);
+
+		for (size_t p = 0; p < pages; p++)
+			sum += v[p * ps];
+		if (cow_every && i % cow_every == 0)
+			v[0] = (char)(0x80 | (i & 0x7f));
+	}
+	map_vmas(own, 4, 1);
+	gate_ready(g);
+	gate_wait_go(g);
+	_exit(0);
+}
+
+static void leader(const char *wl, size_t n, size_t pages, size_t cow_every,
+		   size_t own)
+{
+	struct gate g;
+	pid_t pids[NWORKERS];
+	char *base = map_vmas(n, pages, 1);
+
+	gate_init(&g);
+	for (size_t i = 0; i < NWORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i] == 0)
+			worker(&g, base, n, pages, cow_every, own);
+	}
+	close(g.ready[1]);
+	close(g.go[0]);
+	gate_wait_ready(&g, NWORKERS);
+	print_slab(wl, "peak");
+	close(g.go[1]);
+	for (size_t i = 0; i < NWORKERS; i++)
+		reap(pids[i]);
+}
+
+/*
+ * A prefork server: the parent's inherited memory (500 VMAs of 8 pages),
+ * 24 workers that read all of it, write every 2nd VMA's first page, and
+ * use 32 private VMAs each.
+ */
+static void wl_prefork(void)
+{
+	leader("prefork", 500, 8, 2, 32);
+}
+
+/*
+ * A zygote: the parent preloads 2000 VMAs of 4 pages, forks 24 apps that
+ * each COW-write one page in every 8th preloaded VMA and map 64 private
+ * VMAs of their own.
+ */
+static void wl_zygote(void)
+{
+	leader("zygote", 2000, 4, 8, 64);
+}
+
+/*
+ * Fork + exec: a parent with 100 faulted VMAs starts 24 programs (this
+ * binary again, "child-exec") that each map 16 VMAs and stay alive.
+ */
+static void wl_forkexec(void)
+{
+	struct gate g;
+	pid_t pids[NWORKERS];
+	char fd[16];
+
+	map_vmas(100, 4, 1);
+	gate_init(&g);
+	for (size_t i = 0; i < NWORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i] == 0) {
+			gate_worker(&g);
+			if (dup2(g.ready[1], 3) < 0 || dup2(g.go[0], 0) < 0)
+				die("dup2");
+			snprintf(fd, sizeof(fd), "%d", 3);
+			execl(self, "bench", "child-exec", fd, (char *)NULL);
+			die("exec child-exec");
+		}
+	}
+	close(g.ready[1]);
+	close(g.go[0]);
+	gate_wait_ready(&g, NWORKERS);
+	print_slab("forkexec", "peak");
+	close(g.go[1]);
+	for (size_t i = 0; i < NWORKERS; i++)
+		reap(pids[i]);
+}
+
+static void child_exec(void)
+{
+	char c = 'r';
+	ssize_t r;
+
+	map_vmas(16, 4, 1);
+	if (write(3, &c, 1) != 1)
+		die("child-exec: write ready");
+	do {
+		r = read(0, &c, 1);
+	} while (r < 0 && errno == EINTR);
+	_exit(0);
+}
+
+/*
+ * A fork chain of depth 24: each level maps 32 VMAs of 2 pages, writes
+ * one page of every VMA it inherited, and forks the next level. All
+ * levels stay alive until the measurement.
+ */
+#define CHAIN_DEPTH 24
+#define CHAIN_VMAS 32
+
+static void chain_level(struct gate *g, char **bases)
+{
+	pid_t pid = 0;
+	int level;
+
+	for (level = 0; level < CHAIN_DEPTH; level++) {
+		bases[level] = map_vmas(CHAIN_VMAS, 2, 1);
+		for (int l = 0; l < level; l++)
+			for (size_t i = 0; i < CHAIN_VMAS; i++)
+				vma_at(bases[l], 2, i)[0] = (char)level;
+		gate_ready(g);
+		if (level + 1 == CHAIN_DEPTH)
+			break;
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid)
+			break;
+	}
+	gate_wait_go(g);
+	if (pid)
+		reap(pid);
+	_exit(0);
+}
+
+static void wl_forkchain(void)
+{
+	static char *bases[CHAIN_DEPTH];
+	struct gate g;
+	pid_t pid;
+
+	gate_init(&g);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		gate_worker(&g);
+		chain_level(&g, bases);
+	}
+	close(g.ready[1]);
+	close(g.go[0]);
+	gate_wait_ready(&g, CHAIN_DEPTH);
+	print_slab("forkchain", "peak");
+	close(g.go[1]);
+	reap(pid);
+}
+
+static void run_mem(const char *wl)
+{
+	if (!strncmp(wl, "vmas-", 5))
+		wl_vmas(wl, strtoul(wl + 5, NULL, 10));
+	else if (!strcmp(wl, "prefork"))
+		wl_prefork();
+	else if (!strcmp(wl, "zygote"))
+		wl_zygote();
+	else if (!strcmp(wl, "forkexec"))
+		wl_forkexec();
+	else if (!strcmp(wl, "forkchain"))
+		wl_forkchain();
+	else
+		fail("unknown memory workload");
+}
+
+static void warm_up(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0)
+		_exit(0);
+	reap(pid);
+}
+
+static int cmd_mem(int quick)
+{
+	static const char *const wls[] = {
+		"vmas-10", "vmas-100", "vmas-1000", "vmas-10000",
+		"prefork", "forkexec", "zygote", "forkchain",
+	};
+
+	warm_up();
+	print_slab("all", "idle");
+	for (size_t i = 0; i < sizeof(wls) / sizeof(wls[0]); i++) {
+		char *argv[] = { "bench", "run-mem", (char *)wls[i], NULL };
+
+		if (quick && !strcmp(wls[i], "vmas-10000"))
+			continue;
+		run_fresh(argv);
+		print_slab(wls[i], "after");
+	}
+	return 0;
+}
+
+/* ---- speed workloads ------------------------------------------------- */
+
+static int rep_no;
+
+static void report(const char *test, size_t n, size_t ops, uint64_t ns)
+{
+	printf("bench-data: time test=%s n=%zu rep=%d ops=%zu ns=%llu\n",
+	       test, n, rep_no, ops, (unsigned long long)ns);
+	fflush(stdout);
+}
+
+static void check(const char *test, const char *key, long long value)
+{
+	printf("bench-data: check test=%s key=%s value=%lld\n", test, key,
+	       value);
+	fflush(stdout);
+}
+
+/*
+ * Time one fork (parent side, until fork() returns). The child waits for
+ * EOF on a pipe before it exits, so its exit is not part of the figure.
+ */
+static uint64_t timed_fork(void)
+{
+	uint64_t t0, t;
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		die("pipe");
+	t0 = now_ns();
+	pid = fork();
+	t = now_ns() - t0;
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(p[1]);
+	reap(pid);
+	return t;
+}
+
+/*
+ * Fork latency of a process with n faulted 1-page VMAs: the first fork
+ * (which upgrades a lazy root) and the mean of the next four.
+ */
+static void sp_fork(size_t n)
+{
+	uint64_t t = 0;
+
+	map_vmas(n, 1, 1);
+	report("fork1", n, 1, timed_fork());
+	for (int i = 0; i < 4; i++)
+		t += timed_fork();
+	report("fork2", n, 4, t);
+}
+
+/* First touch of n fresh 1-page VMAs: one anon_vma_prepare() each. */
+static void sp_fault_vmas(size_t n)
+{
+	char *base = map_vmas(n, 1, 0);
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < n; i++)
+		vma_at(base, 1, i)[0] = 1;
+	report("fault-vmas", n, n, now_ns() - t0);
+}
+
+/* First touch of the n pages of one VMA (one anon_vma_prepare total). */
+static void sp_fault_pages(size_t n)
+{
+	char *p = mmap(NULL, n * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t t0;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	if (madvise(p, n * ps, MADV_NOHUGEPAGE))
+		die("madvise NOHUGEPAGE");
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		p[i * ps] = 1;
+	report("fault-pages", n, n, now_ns() - t0);
+}
+
+/*
+ * MADV_PAGEOUT of nvmas VMAs of `pages` exclusively mapped pages: every
+ * page goes through try_to_unmap(), an rmap walk of its anon_vma.
+ */
+static void sp_pageout(size_t nvmas, size_t pages)
+{
+	char *base = map_vmas(nvmas, pages, 1);
+	unsigned long long before = vmstat("pswpout");
+	uint64_t t0 = now_ns(), t;
+
+	for (size_t i = 0; i < nvmas; i++)
+		if (madvise(vma_at(base, pages, i), pages * ps, MADV_PAGEOUT))
+			die("madvise PAGEOUT");
+	t = now_ns() - t0;
+	report("pageout", nvmas * pages, nvmas * pages, t);
+	if (rep_no == 1)
+		check("pageout", "pswpout", (long long)(vmstat("pswpout") - before));
+}
+
+/* move_pages() of every page to node 1 and back to node 0. */
+static void sp_migrate(size_t nvmas, size_t pages)
+{
+	size_t n = nvmas * pages, ok = 0;
+	char *base = map_vmas(nvmas, pages, 1);
+	void **addr = calloc(n, sizeof(*addr));
+	int *nodes = calloc(n, sizeof(*nodes)), *status = calloc(n, sizeof(int));
+	uint64_t t0, t;
+
+	if (!addr || !nodes || !status)
+		die("calloc");
+	for (size_t i = 0; i < nvmas; i++)
+		for (size_t p = 0; p < pages; p++)
+			addr[i * pages + p] = vma_at(base, pages, i) + p * ps;
+	t0 = now_ns();
+	for (int target = 1; target >= 0; target--) {
+		for (size_t i = 0; i < n; i++)
+			nodes[i] = target;
+		if (syscall(SYS_move_pages, 0, n, addr, nodes, status,
+			    MPOL_MF_MOVE))
+			die("move_pages");
+		for (size_t i = 0; i < n; i++)
+			ok += status[i] == target;
+	}
+	t = now_ns() - t0;
+	report("migrate", n, 2 * n, t);
+	if (rep_no == 1)
+		check("migrate", "pages_on_target", (long long)ok);
+	free(addr);
+	free(nodes);
+	free(status);
+}
+
+/* mmap 4 pages, write one, munmap; n times. */
+static void sp_mmap_churn(size_t n)
+{
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			die("mmap");
+		p[ps] = 1;
+		if (munmap(p, 4 * ps))
+			die("munmap");
+	}
+	report("mmap-churn", n, n, now_ns() - t0);
+}
+
+/* Split a faulted 64-page VMA with mprotect and merge it back; n times. */
+static void sp_mprotect_churn(size_t n)
+{
+	char *p = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t t0;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	for (size_t i = 0; i < 64; i++)
+		p[i * ps] = 1;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		if (mprotect(p + 16 * ps, 2 * ps, PROT_READ) ||
+		    mprotect(p + 16 * ps, 2 * ps, PROT_READ | PROT_WRITE))
+			die("mprotect");
+	}
+	report("mprotect-churn", n, n, now_ns() - t0);
+}
+
+/*
+ * KSM: n identical pages in VMAs of 32 pages; time from MADV_MERGEABLE
+ * until ksmd has merged them all: pages_shared + pages_sharing >= n (one
+ * KSM page serves at most max_page_sharing mappings, so n identical pages
+ * become several KSM pages).
+ */
+static void sp_ksm(size_t n)
+{
+	size_t nvmas = n / 32;
+	char *base = map_vmas(nvmas, 32, 0);
+	uint64_t t0, t;
+	unsigned long sharing = 0;
+
+	for (size_t i = 0; i < nvmas; i++) {
+		char *v = vma_at(base, 32, i);
+
+		memset(v, 0x5a, 32 * ps);
+	}
+	write_file("/sys/kernel/mm/ksm/run", "2");
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096");
+	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "1");
+	t0 = now_ns();
+	for (size_t i = 0; i < nvmas; i++)
+		if (madvise(vma_at(base, 32, i), 32 * ps, MADV_MERGEABLE))
+			die("madvise MERGEABLE");
+	write_file("/sys/kernel/mm/ksm/run", "1");
+	for (;;) {
+		sharing = read_ul("/sys/kernel/mm/ksm/pages_sharing") +
+			  read_ul("/sys/kernel/mm/ksm/pages_shared");
+		if (sharing >= nvmas * 32)
+			break;
+		t = now_ns() - t0;
+		if (t > 600ull * 1000000000ull)
+			fail("KSM did not merge within 600 s of guest time");
+		usleep(500);
+	}
+	t = now_ns() - t0;
+	write_file("/sys/kernel/mm/ksm/run", "2");
+	report("ksm", nvmas * 32, 1, t);
+	if (rep_no == 1)
+		check("ksm", "pages_merged", (long long)sharing);
+	write_file("/sys/kernel/mm/ksm/run", "0");
+}
+
+/* Exit of a process with nvmas faulted VMAs: from SIGKILL to waitpid(). */
+static void sp_exit(size_t nvmas, size_t pages)
+{
+	struct gate g;
+	uint64_t t0;
+	pid_t pid;
+
+	gate_init(&g);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		gate_worker(&g);
+		map_vmas(nvmas, pages, 1);
+		gate_ready(&g);
+		gate_wait_go(&g);
+		_exit(0);
+	}
+	close(g.ready[1]);
+	close(g.go[0]);
+	gate_wait_ready(&g, 1);
+	t0 = now_ns();
+	kill(pid, SIGKILL);
+	if (waitpid(pid, NULL, 0) != pid)
+		die("waitpid");
+	report("exit", nvmas, 1, now_ns() - t0);
+	close(g.go[1]);
+}
+
+/* fork + exec + exit + wait of a static program, n times, from a parent
+ * with 100 faulted VMAs. */
+static void sp_forkexec(size_t n)
+{
+	uint64_t t0;
+
+	map_vmas(100, 4, 1);
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execl(self, "bench", "noop", (char *)NULL);
+			die("exec noop");
+		}
+		reap(pid);
+	}
+	report("forkexec", n, n, now_ns() - t0);
+}
+
+struct speed_test {
+	const char *name;
+	size_t a, b;
+	int quick;	/* part of the quick subset (make run) */
+};
+
+static const struct speed_test speed_tests[] = {
+	{ "fork", 10, 0, 1 },
+	{ "fork", 100, 0, 0 },
+	{ "fork", 1000, 0, 1 },
+	{ "fork", 10000, 0, 0 },
+	{ "fault-vmas", 10000, 0, 1 },
+	{ "fault-pages", 16384, 0, 1 },
+	{ "pageout", 1000, 16, 1 },
+	{ "migrate", 1000, 8, 1 },
+	{ "mmap-churn", 20000, 0, 1 },
+	{ "mprotect-churn", 20000, 0, 1 },
+	{ "ksm", 4096, 0, 1 },
+	{ "exit", 1000, 4, 1 },
+	{ "exit", 10000, 1, 0 },
+	{ "forkexec", 200, 0, 1 },
+};
+
+static void run_speed(const char *name, size_t a, size_t b)
+{
+	if (!strcmp(name, "fork"))
+		sp_fork(a);
+	else if (!strcmp(name, "fault-vmas"))
+		sp_fault_vmas(a);
+	else if (!strcmp(name, "fault-pages"))
+		sp_fault_pages(a);
+	else if (!strcmp(name, "pageout"))
+		sp_pageout(a, b);
+	else if (!strcmp(name, "migrate"))
+		sp_migrate(a, b);
+	else if (!strcmp(name, "mmap-churn"))
+		sp_mmap_churn(a);
+	else if (!strcmp(name, "mprotect-churn"))
+		sp_mprotect_churn(a);
+	else if (!strcmp(name, "ksm"))
+		sp_ksm(a);
+	else if (!strcmp(name, "exit"))
+		sp_exit(a, b);
+	else if (!strcmp(name, "forkexec"))
+		sp_forkexec(a);
+	else
+		fail("unknown speed test");
+}
+
+static int cmd_speed(int reps, int quick)
+{
+	warm_up();
+	for (int r = 1; r <= reps; r++) {
+		for (size_t i = 0; i < sizeof(speed_tests) / sizeof(speed_tests[0]); i++) {
+			const struct speed_test *t = &speed_tests[i];
+			char rs[16], as[32], bs[32];
+			char *argv[] = { "bench", "run-speed", (char *)t->name,
+					 as, bs, rs, NULL };
+
+			if (quick && !t->quick)
+				continue;
+			snprintf(rs, sizeof(rs), "%d", r);
+			snprintf(as, sizeof(as), "%zu", t->a);
+			snprintf(bs, sizeof(bs), "%zu", t->b);
+			run_fresh(argv);
+		}
+	}
+	return 0;
+}
+
+/* ---- lock contention ------------------------------------------------- */
+
+#define LOCK_VMAS 1000
+#define LOCK_PAGES 4
+
+/*
+ * A zygote child under churn: for each iteration, pick an inherited VMA,
+ * COW-write a page of it, split and merge it with mprotect (write lock of
+ * its anon_vma root), page the VMA out (rmap walk under the read lock of
+ * the same root), and mmap/touch/munmap a private VMA.
+ */
+static void lock_child(struct gate *g, char *base, int idx, size_t iters)
+{
+	gate_worker(g);
+	gate_ready(g);
+	gate_wait_go(g);
+	for (size_t k = 0; k < iters; k++) {
+		size_t i = ((size_t)idx * 7919 + k * 31) % LOCK_VMAS;
+		char *v = vma_at(base, LOCK_PAGES, i);
+		char *p;
+
+		v[(k % LOCK_PAGES) * ps] = (char)k;
+		if (mprotect(v + ps, ps, PROT_READ) ||
+		    mprotect(v + ps, ps, PROT_READ | PROT_WRITE))
+			die("mprotect");
+		if (madvise(v, LOCK_PAGES * ps, MADV_PAGEOUT))
+			die("madvise PAGEOUT");
+		p = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		p[0] = 1;
+		if (munmap(p, 4 * ps))
+			die("munmap");
+	}
+	_exit(0);
+}
+
+static void print_lockstat(void)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/lock_stat", "r");
+	int n = 0;
+
+	if (!f)
+		die("open /proc/lock_stat (needs CONFIG_LOCK_STAT)");
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line;
+
+		while (*s == ' ')
+			s++;
+		if ((strncmp(s, "&anon_vma->rwsem", 16) &&
+		     strncmp(s, "&mm->mmap_lock", 14)) || !strchr(s, ':'))
+			continue;
+		/* statistics lines only, not the contention points */
+		if (strchr(s, '['))
+			continue;
+		printf("bench-lockstat: %s", s);
+		n++;
+	}
+	fclose(f);
+	if (!n)
+		fail("no &anon_vma->rwsem line in /proc/lock_stat");
+	fflush(stdout);
+}
+
+static int cmd_lock(size_t iters)
+{
+	struct gate g;
+	pid_t pids[NWORKERS];
+	char *base;
+	uint64_t t0, t;
+	size_t rounds = 0;
+	int st;
+
+	write_file("/proc/sys/kernel/lock_stat", "1");
+	base = map_vmas(LOCK_VMAS, LOCK_PAGES, 1);
+	gate_init(&g);
+	for (int i = 0; i < NWORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i] == 0)
+			lock_child(&g, base, i, iters);
+	}
+	close(g.ready[1]);
+	close(g.go[0]);
+	gate_wait_ready(&g, NWORKERS);
+	write_file("/proc/lock_stat", "0");
+	t0 = now_ns();
+	close(g.go[1]);
+	/*
+	 * The parent is the reclaimer: it COW-writes its own copy of a page
+	 * and pages it out, VMA after VMA, until every child is done.
+	 */
+	for (size_t done = 0; done < NWORKERS;) {
+		for (size_t i = 0; i < LOCK_VMAS; i += 10) {
+			char *v = vma_at(base, LOCK_PAGES, i);
+
+			v[2 * ps] = (char)rounds;
+			if (madvise(v, LOCK_PAGES * ps, MADV_PAGEOUT))
+				die("madvise PAGEOUT");
+		}
+		rounds++;
+		for (int i = 0; i < NWORKERS; i++) {
+			pid_t r;
+
+			if (!pids[i])
+				continue;
+			r = waitpid(pids[i], &st, WNOHANG);
+			if (r < 0)
+				die("waitpid");
+			if (r == 0)
+				continue;
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				fail("a lock worker failed");
+			pids[i] = 0;
+			done++;
+		}
+	}
+	t = now_ns() - t0;
+	printf("bench-data: lock iters=%zu workers=%d vmas=%d parent_rounds=%zu ns=%llu\n",
+	       iters, NWORKERS, LOCK_VMAS, rounds, (unsigned long long)t);
+	print_lockstat();
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | lock [-i ITERS]\n");
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	int reps = 5, quick = 0, opt;
+	size_t iters = 300;
+	const char *cmd;
+
+	ps = (size_t)sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	/* internal entry points of fresh processes */
+	if (!strcmp(cmd, "noop"))
+		return 0;
+	if (!strcmp(cmd, "child-exec")) {
+		child_exec();
+		return 0;
+	}
+	if (!strcmp(cmd, "run-mem") && argc == 3) {
+		run_mem(argv[2]);
+		return 0;
+	}
+	if (!strcmp(cmd, "run-speed") && argc == 6) {
+		cpu_set_t cpus;
+
+		/*
+		 * Everything on CPU 0: under QEMU -icount the guest clock
+		 * counts the instructions of every vCPU, so work on the other
+		 * CPU would be charged to the timed section.
+		 */
+		CPU_ZERO(&cpus);
+		CPU_SET(0, &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus))
+			die("sched_setaffinity");
+		rep_no = atoi(argv[5]);
+		run_speed(argv[2], strtoul(argv[3], NULL, 10),
+			  strtoul(argv[4], NULL, 10));
+		return 0;
+	}
+	optind = 2;
+	while ((opt = getopt(argc, argv, "qr:i:")) != -1) {
+		switch (opt) {
+		case 'q': quick = 1; break;
+		case 'r': reps = atoi(optarg); break;
+		case 'i': iters = strtoul(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	if (reps < 1 || !iters)
+		usage();
+	if (!strcmp(cmd, "mem"))
+		return cmd_mem(quick);
+	if (!strcmp(cmd, "speed"))
+		return cmd_speed(reps, quick);
+	if (!strcmp(cmd, "lock"))
+		return cmd_lock(iters);
+	usage();
+	return 1;
+}

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: memory, speed and anon_vma lock contention of unpatched 6.12
+# (baseline) against the series with vm.anon_vma_lazy=0 and =1, all three
+# built with the same release config. See docs/bench.md.
+#
+# Boots (RUN_DIR/<kind>-<mode>/), per mode baseline, lazy0, lazy1:
+#   mem-*    guest/src/bench.c "mem": slab usage of the synthetic workloads,
+#            slub_debug=F on the three caches (exact in-use counts)
+#   speed-*  "speed": timings, BENCH_REPS repetitions, guest clock under
+#            QEMU -icount (BENCH_CLOCK=icount, the default) or plain TCG
+#            wall time (BENCH_CLOCK=wall)
+#   lock-*   "lock": zygote + VMA churn + pageout on CONFIG_LOCK_STAT
+#            kernels (build/out-release-lockstat, -pristine-lockstat)
+# then scripts/bench-debian.sh if it exists (writes RUN_DIR/debian.json),
+# then scripts/benchreport.py: bench.json, bench.md, PNG plots.
+#
+# Environment: RUN_DIR, BENCH_REPS (5), BENCH_CLOCK (icount|wall),
+# BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
+# BENCH_PARTS (default "mem speed lock debian"), BENCH_PROFILE=quick (the
+# headline subset of make run: mem and a quick speed set, 3 reps),
+# GUEST_TAG (initramfs to boot, as for boot.sh).
+. "$(dirname "$0")/lib.sh"
+
+PROFILE=${BENCH_PROFILE:-full}
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-bench}
+CLOCK=${BENCH_CLOCK:-icount}
+SHIFT=${BENCH_ICOUNT:-0}
+ITERS=${BENCH_LOCK_ITERS:-300}
+if [ "$PROFILE" = quick ]; then
+	REPS=${BENCH_REPS:-3}
+	PARTS=${BENCH_PARTS:-mem speed}
+	MEMARGS=mem,-q SPEEDARGS="speed,-q,-r,$REPS"
+else
+	REPS=${BENCH_REPS:-5}
+	PARTS=${BENCH_PARTS:-mem speed lock debian}
+	MEMARGS=mem SPEEDARGS="speed,-r,$REPS"
+fi
+case $CLOCK in
+icount) SPEED_QEMU="-icount shift=$SHIFT"
+	CLOCK_DESC="guest CLOCK_MONOTONIC under QEMU -icount shift=$SHIFT (virtual time: 2^$SHIFT ns per guest instruction, all timed processes on vCPU 0)" ;;
+wall) SPEED_QEMU=""
+	CLOCK_DESC="guest CLOCK_MONOTONIC under plain TCG (follows host wall time; host load shows up)" ;;
+*) die "BENCH_CLOCK=$CLOCK" "use icount or wall" ;;
+esac
+[[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS=$REPS is not a positive number"
+SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
+initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
+mkdir -p "$RUN_DIR"
+
+# Kernels. The patched release kernel comes from make kernel-release (the
+# Makefile target depends on it); the others are built here, each under the
+# shared build lock, and are no-ops when up to date.
+kbuild() { flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release; }
+[ -f "$(kout release)/arch/x86/boot/bzImage" ] ||
+	die "no release kernel at $(kout release)" "run: make kernel-release (or make bench, which builds it)"
+has_lazy release || die "build/out-release has no CONFIG_ANON_VMA_LAZY: it is not the patched tree" \
+	"run: make tree && make kernel-release (patches/ must be applied to build/linux)"
+[ -f "$initrd" ] || die "no initramfs at $initrd" "run: make guest"
+cpio -t <"$initrd" 2>/dev/null | grep -qx 'bin/bench' ||
+	die "$initrd has no /bin/bench" "run: make guest (it compiles guest/src/bench.c)"
+pristine_tree
+KSRC=$PRISTINE OUT_SUFFIX=-pristine kbuild
+case " $PARTS " in *" lock "*)
+	LS="$TOP/configs/lockstat.config"
+	EXTRA_CONFIG=$LS OUT_SUFFIX=-lockstat kbuild
+	EXTRA_CONFIG=$LS KSRC=$PRISTINE OUT_SUFFIX=-pristine-lockstat kbuild
+	;;
+esac
+
+boots=()
+for p in $PARTS; do
+	case $p in mem|speed|lock) boots+=("$p-baseline" "$p-lazy0" "$p-lazy1") ;;
+	debian) ;;
+	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed lock debian" ;;
+	esac
+done
+python3 - "$RUN_DIR/meta.json" "$REPS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
+import json, sys
+out, reps, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6:]
+json.dump({"reps": reps, "speed_clock": clock, "profile": profile, "lock_iters": iters,
+           "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
+           "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "
+                      "(out-release) booted with anon_vma_lazy=0/1; same release config, slab_nomerge",
+           "mem_slub": "slub_debug=F on anon_vma, anon_vma_chain, vm_area_struct (exact in-use objects)",
+           "boots": boots}, open(out, "w"), indent=1)
+PY
+
+# boot KIND MODE ARGS [QEMU_EXTRA] [APPEND]: one guest with the bench suite.
+rc=0
+boot() {
+	local kind=$1 mode=$2 args=$3 qx=${4:-} app=${5:-} lazy suffix=
+	case $mode in
+	baseline) lazy=none suffix=-pristine ;;
+	lazy0) lazy=0 ;;
+	lazy1) lazy=1 ;;
+	esac
+	[ "$kind" = lock ] && suffix=$suffix-lockstat
+	QEMU_EXTRA=$qx APPEND="bench.args=$args $app" OUT_SUFFIX=$suffix \
+		bash "$TOP/scripts/boot.sh" "$kind-$mode" release bench "$lazy" 2400 || {
+		note "boot $kind-$mode failed: see $RUN_DIR/$kind-$mode/"
+		rc=1
+	}
+}
+
+for p in $PARTS; do
+	for mode in baseline lazy0 lazy1; do
+		case $p in
+		mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
+		speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" ;;
+		lock) boot lock "$mode" "lock,-i,$ITERS" ;;
+		esac
+	done
+done
+
+case " $PARTS " in *" debian "*)
+	if [ -x "$TOP/scripts/bench-debian.sh" ] || [ -f "$TOP/scripts/bench-debian.sh" ]; then
+		say "Debian userland workloads (scripts/bench-debian.sh)"
+		rm -f "$RUN_DIR/debian.json"
+		bash "$TOP/scripts/bench-debian.sh" ||
+			die "scripts/bench-debian.sh failed" "its boots are under $RUN_DIR; rerun with BENCH_PARTS=debian to retry only it"
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, dict)' \
+			"$RUN_DIR/debian.json" 2>/dev/null ||
+			die "scripts/bench-debian.sh did not write a valid $RUN_DIR/debian.json" "schema: docs/bench.md"
+	else
+		note "no scripts/bench-debian.sh: no Debian userland rows"
+	fi
+	;;
+esac
+
+headline=()
+[ "$PROFILE" = quick ] && headline=(--headline)
+python3 "$TOP/scripts/benchreport.py" "$RUN_DIR" ${headline[@]+"${headline[@]}"} || rc=1
+echo "results: $RUN_DIR"
+[ "$rc" = 0 ] || die "some bench boots failed or printed no data" "see the boot folders under $RUN_DIR (console.log, ktap.log)"

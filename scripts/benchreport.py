@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a make-bench folder into bench.json, bench.md and PNG plots.
+
+Reads RUN_DIR/{mem,speed,lock}-{baseline,lazy0,lazy1}/ktap.log (the
+bench-data and bench-lockstat lines of guest/src/bench.c), RUN_DIR/meta.json
+(written by scripts/bench.sh: clocks, reps, kernels) and, if present,
+RUN_DIR/debian.json (scripts/bench-debian.sh, schema in docs/bench.md).
+
+usage: benchreport.py RUN_DIR [--headline]
+  --headline  print only the headline tables (make run)
+Exit 1 if a boot the meta file lists produced no data.
+"""
+
+import json
+import os
+import re
+import statistics
+import sys
+
+MODES = ["baseline", "lazy0", "lazy1"]
+CACHES = ["anon_vma", "anon_vma_chain", "vm_area_struct"]
+SLAB = re.compile(r"bench-data: slab wl=(\S+) phase=(\S+) cache=(\S+) (.*)")
+TIME = re.compile(r"bench-data: time test=(\S+) n=(\d+) rep=(\d+) ops=(\d+) ns=(\d+)")
+CHECK = re.compile(r"bench-data: check test=(\S+) key=(\S+) value=(-?\d+)")
+LOCKRUN = re.compile(r"bench-data: lock (.*)")
+LOCKSTAT = re.compile(r"bench-lockstat: (\S+?)(-[WR])?:\s+(.*)")
+LOCKFIELDS = ["con_bounces", "contentions", "waittime_min_us", "waittime_max_us",
+              "waittime_total_us", "waittime_avg_us", "acq_bounces", "acquisitions",
+              "holdtime_min_us", "holdtime_max_us", "holdtime_total_us",
+              "holdtime_avg_us"]
+SEED = {"after_boot": {"anon_vma": -97.0, "anon_vma_chain": -57.0},
+        "apps24": {"anon_vma": -92.0, "anon_vma_chain": -50.5}}
+MEM_ORDER = ["vmas-10", "vmas-100", "vmas-1000", "vmas-10000", "prefork",
+             "forkexec", "zygote", "forkchain"]
+MEM_DESC = {
+    "vmas-10": "1 process, 10 faulted 1-page VMAs",
+    "vmas-100": "1 process, 100 faulted VMAs",
+    "vmas-1000": "1 process, 1,000 faulted VMAs",
+    "vmas-10000": "1 process, 10,000 faulted VMAs",
+    "prefork": "prefork server: 500 inherited VMAs x 8 pages, 24 workers (COW 1/2, 32 own VMAs each)",
+    "forkexec": "parent with 100 VMAs fork+execs 24 programs (16 VMAs each)",
+    "zygote": "zygote: 2,000 preloaded VMAs, 24 apps (COW 1/8, 64 own VMAs each)",
+    "forkchain": "fork chain of depth 24 (32 VMAs per level, each level COWs all inherited)",
+}
+SPEED_DESC = {
+    "fork1": "first fork() of a process with n faulted VMAs (parent side)",
+    "fork2": "later fork()s of the same process (mean of 4)",
+    "fault-vmas": "first-touch fault of n fresh 1-page VMAs (per VMA)",
+    "fault-pages": "first-touch fault of n pages of one VMA (per page)",
+    "pageout": "MADV_PAGEOUT of n exclusive pages in 1,000 VMAs (per page)",
+    "migrate": "move_pages() node 0->1->0 of n pages in 1,000 VMAs (per page move)",
+    "mmap-churn": "mmap 4 pages, touch, munmap (per iteration)",
+    "mprotect-churn": "mprotect split + merge of a faulted VMA (per pair)",
+    "ksm": "KSM: MADV_MERGEABLE until pages_sharing = n-1 (total)",
+    "exit": "exit of a process with n faulted VMAs, SIGKILL to waitpid (total)",
+    "forkexec": "fork + exec + exit + wait of a static program (per iteration)",
+}
+
+
+def read_lines(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return None
+
+
+def parse_mem(lines):
+    out = {}
+    for line in lines:
+        m = SLAB.search(line)
+        if m:
+            kv = dict(x.split("=", 1) for x in m.group(4).split())
+            out.setdefault(m.group(1), {}).setdefault(m.group(2), {})[m.group(3)] = \
+                {k: int(v) for k, v in kv.items()}
+    return out
+
+
+def slab_entry(v):
+    return {"objs": v["active_objs"], "objsize": v["objsize"],
+            "bytes": v["active_objs"] * v["objsize"], "slabs": v["num_slabs"],
+            "pages": v["num_slabs"] * v["pagesperslab"]}
+
+
+def mem_deltas(raw):
+    """Per workload and cache: peak minus the boot's idle snapshot."""
+    idle = raw.get("all", {}).get("idle", {})
+    res = {"idle": {c: slab_entry(idle[c]) for c in CACHES if c in idle}, "workloads": {}}
+    for wl, phases in raw.items():
+        if wl == "all" or "peak" not in phases:
+            continue
+        d = {}
+        for c in CACHES:
+            p, i = slab_entry(phases["peak"][c]), res["idle"][c]
+            d[c] = {"objs": p["objs"] - i["objs"], "objsize": p["objsize"],
+                    "bytes": p["bytes"] - i["bytes"], "slabs": p["slabs"] - i["slabs"],
+                    "pages": p["pages"] - i["pages"], "peak": p}
+            if "after" in phases:
+                d[c]["after_objs_minus_idle"] = phases["after"][c]["active_objs"] - i["objs"]
+        res["workloads"][wl] = d
+    return res
+
+
+def parse_speed(lines):
+    out, checks = {}, {}
+    for line in lines:
+        m = TIME.search(line)
+        if m:
+            test, n, rep, ops, ns = m.group(1), int(m.group(2)), int(m.group(3)), \
+                int(m.group(4)), int(m.group(5))
+            out.setdefault("%s/%d" % (test, n), []).append(ns / ops)
+            continue
+        m = CHECK.search(line)
+        if m:
+            checks["%s.%s" % (m.group(1), m.group(2))] = int(m.group(3))
+    stats = {}
+    for k, v in out.items():
+        stats[k] = {"ns_per_op": v, "reps": len(v), "min": min(v), "median": statistics.median(v),
+                    "max": max(v), "mean": statistics.mean(v),
+                    "stdev": statistics.stdev(v) if len(v) > 1 else 0.0}
+    return stats, checks
+
+
+def parse_lock(lines):
+    res, run = {}, {}
+    for line in lines:
+        m = LOCKRUN.search(line)
+        if m:
+            run = {k: int(v) for k, v in (x.split("=", 1) for x in m.group(1).split())}
+            continue
+        m = LOCKSTAT.search(line)
+        if m:
+            vals = m.group(3).split()
+            if len(vals) != len(LOCKFIELDS):
+                continue
+            key = m.group(1) + (m.group(2) or "-W")
+            res[key] = {f: (float(v) if "." in v else int(v)) for f, v in zip(LOCKFIELDS, vals)}
+    return {"run": run, "classes": res}
+
+
+def pct(new, old):
+    if old == 0:
+        return None
+    return 100.0 * (new - old) / old
+
+
+def fmt_pct(p):
+    return "n/a" if p is None else "%+.1f%%" % p
+
+
+def fmt_bytes(b):
+    return "{:,}".format(b)
+
+
+def fmt_ns(ns):
+    if ns >= 1e6:
+        return "%.2f ms" % (ns / 1e6)
+    if ns >= 1e3:
+        return "%.2f us" % (ns / 1e3)
+    return "%.0f ns" % ns
+
+
+def boot_ok(run_dir, name):
+    try:
+        with open(os.path.join(run_dir, name, "summary.json")) as f:
+            return json.load(f).get("verdict") == "PASS" or json.load(f)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def collect(run_dir):
+    meta = {}
+    mp = os.path.join(run_dir, "meta.json")
+    if os.path.exists(mp):
+        with open(mp) as f:
+            meta = json.load(f)
+    data = {"meta": meta, "mem": {}, "speed": {}, "speed_checks": {}, "lock": {}, "missing": []}
+    for kind in ("mem", "speed", "lock"):
+        for mode in MODES:
+            name = "%s-%s" % (kind, mode)
+            lines = read_lines(os.path.join(run_dir, name, "ktap.log"))
+            if lines is None:
+                if name in meta.get("boots", []):
+                    data["missing"].append(name)
+                continue
+            if kind == "mem":
+                raw = parse_mem(lines)
+                if not raw:
+                    data["missing"].append(name)
+                    continue
+                data["mem"][mode] = mem_deltas(raw)
+            elif kind == "speed":
+                st, ch = parse_speed(lines)
+                if not st:
+                    data["missing"].append(name)
+                    continue
+                data["speed"][mode], data["speed_checks"][mode] = st, ch
+            else:
+                lk = parse_lock(lines)
+                if not lk["classes"]:
+                    data["missing"].append(name)
+                    continue
+                data["lock"][mode] = lk
+    dp = os.path.join(run_dir, "debian.json")
+    if os.path.exists(dp):
+        with open(dp) as f:
+            data["debian"] = json.load(f)
+    return data
+
+
+def md_headline(data):
+    out = []
+    out.append("### Headline: slab change with vm.anon_vma_lazy=1 against unpatched 6.12\n")
+    out.append("Synthetic rows: what the workload added over the idle boot (exact "
+               "in-use objects x object size). Debian rows: the whole system "
+               "(from debian.json). The seed's claim (Android phone, slab KB) is "
+               "in the last column.\n")
+    out.append("| scenario | anon_vma | anon_vma_chain | vm_area_struct | anon_vma+avc bytes baseline -> lazy1 | seed's claim |")
+    out.append("|---|---|---|---|---|---|")
+    deb = data.get("debian", {})
+    for scen, label in (("after_boot", "Debian, after boot"), ("apps24", "Debian, 24 programs")):
+        s = deb.get(scen, {})
+        b, l1 = s.get("baseline"), s.get("lazy1")
+        seed = "anon_vma %+.1f%%, avc %+.1f%%" % (SEED[scen]["anon_vma"], SEED[scen]["anon_vma_chain"])
+        if not b or not l1:
+            out.append("| %s | n/a | n/a | n/a | n/a | %s |" % (label, seed))
+            continue
+        cells = [fmt_pct(pct(l1[c]["bytes"], b[c]["bytes"])) if c in b and c in l1 else "n/a"
+                 for c in CACHES]
+        bb = sum(b[c]["bytes"] for c in CACHES[:2] if c in b)
+        lb = sum(l1[c]["bytes"] for c in CACHES[:2] if c in l1)
+        out.append("| %s | %s | %s -> %s (%s) | %s |" % (label, " | ".join(cells), fmt_bytes(bb),
+                                                         fmt_bytes(lb), fmt_pct(pct(lb, bb)), seed))
+    mem = data["mem"]
+    if "baseline" in mem and "lazy1" in mem:
+        for wl in MEM_ORDER:
+            b = mem["baseline"]["workloads"].get(wl)
+            l1 = mem["lazy1"]["workloads"].get(wl)
+            if not b or not l1:
+                continue
+            cells = [fmt_pct(pct(l1[c]["bytes"], b[c]["bytes"])) for c in CACHES]
+            bb = sum(b[c]["bytes"] for c in CACHES[:2])
+            lb = sum(l1[c]["bytes"] for c in CACHES[:2])
+            out.append("| %s | %s | %s -> %s (%s) | |" % (wl, " | ".join(cells), fmt_bytes(bb),
+                                                         fmt_bytes(lb), fmt_pct(pct(lb, bb))))
+    return out
+
+
+def md_mem(data):
+    mem = data["mem"]
+    out = ["### Slab usage per workload (change against the idle boot)\n"]
+    sizes = []
+    for mode in MODES:
+        if mode in mem:
+            i = mem[mode]["idle"]
+            sizes.append("%s: %s" % (mode, ", ".join("%s %d B" % (c, i[c]["objsize"]) for c in CACHES)))
+    out.append("Object sizes: " + "; ".join(sizes) + ". Idle boot (objects in use): " +
+               "; ".join("%s %s" % (m, "/".join(str(mem[m]["idle"][c]["objs"]) for c in CACHES))
+                         for m in MODES if m in mem) + " (anon_vma/avc/vma).\n")
+    out.append("Per cell: objects (bytes = objects x object size; slabs). "
+               "Change = lazy against baseline, in bytes.\n")
+    for wl in MEM_ORDER:
+        if not any(wl in mem.get(m, {}).get("workloads", {}) for m in MODES):
+            continue
+        out.append("**%s**: %s\n" % (wl, MEM_DESC.get(wl, "")))
+        out.append("| cache | baseline | lazy=0 | lazy=1 | lazy=0 change | lazy=1 change |")
+        out.append("|---|---|---|---|---|---|")
+        for c in CACHES + ["anon_vma+avc"]:
+            cells, vals = [], {}
+            for mode in MODES:
+                w = mem.get(mode, {}).get("workloads", {}).get(wl)
+                if not w:
+                    cells.append("n/a")
+                    continue
+                if c == "anon_vma+avc":
+                    vals[mode] = w["anon_vma"]["bytes"] + w["anon_vma_chain"]["bytes"]
+                    cells.append("%s B (%d pages)" % (fmt_bytes(vals[mode]),
+                                                     w["anon_vma"]["pages"] + w["anon_vma_chain"]["pages"]))
+                else:
+                    vals[mode] = w[c]["bytes"]
+                    cells.append("%+d (%s B; %+d slabs)" % (w[c]["objs"], fmt_bytes(w[c]["bytes"]),
+                                                          w[c]["slabs"]))
+            b = vals.get("baseline")
+            ch = [fmt_pct(pct(vals[m], b)) if b is not None and m in vals else "n/a"
+                  for m in ("lazy0", "lazy1")]
+            out.append("| %s | %s | %s |" % (c, " | ".join(cells), " | ".join(ch)))
+        out.append("")
+    leftovers = []
+    for mode in MODES:
+        for wl, w in mem.get(mode, {}).get("workloads", {}).items():
+            for c in CACHES:
+                a = w[c].get("after_objs_minus_idle")
+                if a:
+                    leftovers.append("%s/%s/%s %+d" % (mode, wl, c, a))
+    out.append("Objects left over after each workload was reaped (against idle): " +
+               (", ".join(leftovers) if leftovers else "none") + ".\n")
+    return out
+
+
+def md_speed(data):
+    sp = data["speed"]
+    meta = data["meta"]
+    out = ["### Speed (time per operation, median of %s reps [min-max], clock: %s)\n" %
+           (meta.get("reps", "?"), meta.get("speed_clock", "?"))]
+    out.append("Ratio = median lazy / median baseline from this run (< 1 is faster). "
+               "Spread = (max-min)/median of the reps.\n")
+    out.append("| test | n | baseline | lazy=0 | lazy=1 | lazy0/base | lazy1/base | spread b/0/1 |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    keys = []
+    for mode in MODES:
+        for k in sp.get(mode, {}):
+            if k not in keys:
+                keys.append(k)
+    for k in keys:
+        test, n = k.split("/")
+        cells, spreads, med = [], [], {}
+        for mode in MODES:
+            s = sp.get(mode, {}).get(k)
+            if not s:
+                cells.append("n/a")
+                spreads.append("n/a")
+                continue
+            med[mode] = s["median"]
+            cells.append("%s [%s-%s]" % (fmt_ns(s["median"]), fmt_ns(s["min"]), fmt_ns(s["max"])))
+            spreads.append("%.0f%%" % (100 * (s["max"] - s["min"]) / s["median"] if s["median"] else 0))
+        ratios = ["%.3f" % (med[m] / med["baseline"]) if m in med and med.get("baseline") else "n/a"
+                  for m in ("lazy0", "lazy1")]
+        out.append("| %s | %s | %s | %s | %s |" % (test, n, " | ".join(cells), " | ".join(ratios),
+                                                  "/".join(spreads)))
+    out.append("")
+    out.append("Tests: " + "; ".join("`%s` %s" % (t, d) for t, d in SPEED_DESC.items()) + ".\n")
+    chk = data["speed_checks"]
+    if chk:
+        out.append("Sanity (first rep): " + "; ".join(
+            "%s %s" % (m, ", ".join("%s=%d" % kv for kv in sorted(chk[m].items()))) for m in MODES if m in chk) + ".\n")
+    return out
+
+
+def md_lock(data):
+    lk = data["lock"]
+    meta = data["meta"]
+    out = ["### anon_vma rwsem contention (CONFIG_LOCK_STAT kernels, clock: %s)\n" %
+           meta.get("lock_clock", "?")]
+    run = next((lk[m]["run"] for m in MODES if m in lk), {})
+    out.append("Workload: a parent with %s faulted VMAs of 4 pages forks %s children; each "
+               "child runs %s iterations of (COW-write a page of an inherited VMA, mprotect "
+               "split+merge it, MADV_PAGEOUT it, mmap/touch/munmap a private VMA) while the "
+               "parent COW-writes and pages out its own copies. Times in microseconds; "
+               "/proc/lock_stat was cleared when the children started.\n" %
+               (run.get("vmas", "?"), run.get("workers", "?"), run.get("iters", "?")))
+    out.append("| class | figure | baseline | lazy=0 | lazy=1 | lazy1/base |")
+    out.append("|---|---|---|---|---|---|")
+    classes = []
+    for m in MODES:
+        for c in lk.get(m, {}).get("classes", {}):
+            if c not in classes:
+                classes.append(c)
+    for c in sorted(classes):
+        for f in ("contentions", "waittime_total_us", "waittime_max_us", "acquisitions",
+                  "holdtime_total_us"):
+            vals = {m: lk[m]["classes"][c][f] for m in MODES if m in lk and c in lk[m]["classes"]}
+            cells = [("%g" % vals[m]) if m in vals else "n/a" for m in MODES]
+            r = "%.2f" % (vals["lazy1"] / vals["baseline"]) if vals.get("baseline") and "lazy1" in vals else "n/a"
+            out.append("| %s | %s | %s | %s |" % (c, f, " | ".join(cells), r))
+    cells = []
+    for m in MODES:
+        r = lk.get(m, {}).get("run")
+        cells.append("%.2f s" % (r["ns"] / 1e9) if r else "n/a")
+    out.append("| (workload) | elapsed | %s | |" % " | ".join(cells))
+    out.append("")
+    return out
+
+
+def plots(data, run_dir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ["(no plots: python3-matplotlib is missing; run: make deps)"]
+    made = []
+    mem = data["mem"]
+    wls = [w for w in MEM_ORDER if any(w in mem.get(m, {}).get("workloads", {}) for m in MODES)]
+    if wls:
+        fig, ax = plt.subplots(figsize=(10, 5))
+        width = 0.27
+        for j, mode in enumerate(MODES):
+            ys = []
+            for w in wls:
+                d = mem.get(mode, {}).get("workloads", {}).get(w)
+                ys.append((d["anon_vma"]["bytes"] + d["anon_vma_chain"]["bytes"]) / 1024 if d else 0)
+            ax.bar([i + (j - 1) * width for i in range(len(wls))], ys, width, label=mode)
+        ax.set_xticks(range(len(wls)))
+        ax.set_xticklabels(wls, rotation=20)
+        ax.set_yscale("symlog")
+        ax.set_ylabel("anon_vma + anon_vma_chain KiB added (exact)")
+        ax.set_title("Slab bytes per workload (change against idle)")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(run_dir, "slab-bytes.png"), dpi=100)
+        plt.close(fig)
+        made.append("slab-bytes.png")
+    sp = data["speed"]
+    if sp:
+        fig, ax = plt.subplots(figsize=(8, 5))
+        for mode in MODES:
+            for test, style in (("fork1", "-o"), ("fork2", "--x")):
+                pts = sorted((int(k.split("/")[1]), v["median"] / 1e3) for k, v in sp.get(mode, {}).items()
+                             if k.startswith(test + "/"))
+                if pts:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], style,
+                            label="%s %s" % (mode, "first fork" if test == "fork1" else "later forks"))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("faulted VMAs in the forking process")
+        ax.set_ylabel("fork() latency, us (median, %s)" % data["meta"].get("speed_clock", "?"))
+        ax.set_title("Fork latency against VMA count")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(os.path.join(run_dir, "fork-latency.png"), dpi=100)
+        plt.close(fig)
+        made.append("fork-latency.png")
+    return ["Plots: " + ", ".join(made) + "."] if made else []
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    run_dir, headline = argv[1], "--headline" in argv
+    data = collect(run_dir)
+    with open(os.path.join(run_dir, "bench.json"), "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    meta = data["meta"]
+    md = ["## make bench: %s\n" % os.path.basename(os.path.abspath(run_dir)),
+          "Kernels: %s. Memory boots: %s. Speed clock: %s.\n" % (
+              meta.get("kernels", "?"), meta.get("mem_slub", "?"), meta.get("speed_clock", "?"))]
+    md += md_headline(data) + [""]
+    if not headline:
+        if data["mem"]:
+            md += md_mem(data)
+        if data["speed"]:
+            md += md_speed(data)
+        if data["lock"]:
+            md += md_lock(data)
+        md += plots(data, run_dir)
+    elif data["speed"]:
+        md += md_speed(data)
+    if data["missing"]:
+        md.append("\n**Missing data** (boot failed or printed nothing): " + ", ".join(data["missing"]))
+    text = "\n".join(md) + "\n"
+    with open(os.path.join(run_dir, "bench.md" if not headline else "headline.md"), "w") as f:
+        f.write(text)
+    print(text)
+    return 1 if data["missing"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
