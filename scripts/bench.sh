@@ -17,7 +17,8 @@
 #
 # Environment: RUN_DIR, BENCH_REPS (5), BENCH_CLOCK (icount|wall),
 # BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
-# BENCH_PARTS (default "mem speed lock debian"), BENCH_PROFILE=quick (the
+# BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
+# rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
 # headline subset of make run: mem and a quick speed set, 3 reps),
 # GUEST_TAG (initramfs to boot, as for boot.sh).
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +52,15 @@ mkdir -p "$RUN_DIR"
 # Kernels. The patched release kernel comes from make kernel-release (the
 # Makefile target depends on it); the others are built here, each under the
 # shared build lock, and are no-ops when up to date.
-kbuild() { flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release; }
+# BENCH_BUILD=0: boot the kernels as they are (each must exist).
+kbuild() {
+	if [ "${BENCH_BUILD:-1}" = 0 ]; then
+		[ -f "$(kout release)/arch/x86/boot/bzImage" ] ||
+			die "BENCH_BUILD=0 but $(kout release) has no kernel" "run without BENCH_BUILD=0 to build it"
+		return 0
+	fi
+	flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release
+}
 [ -f "$(kout release)/arch/x86/boot/bzImage" ] ||
 	die "no release kernel at $(kout release)" "run: make kernel-release (or make bench, which builds it)"
 has_lazy release || die "build/out-release has no CONFIG_ANON_VMA_LAZY: it is not the patched tree" \

@@ -161,14 +161,6 @@ def fmt_ns(ns):
     return "%.0f ns" % ns
 
 
-def boot_ok(run_dir, name):
-    try:
-        with open(os.path.join(run_dir, name, "summary.json")) as f:
-            return json.load(f).get("verdict") == "PASS" or json.load(f)
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def collect(run_dir):
     meta = {}
     mp = os.path.join(run_dir, "meta.json")

@@ -22,5 +22,10 @@ for mode in $(modes_for release); do
 	APPEND="bench.args=$args $SLUB" bash "$TOP/scripts/boot.sh" "release-lazy$mode" release demo "$mode" 900 || rc=1
 done
 python3 "$TOP/scripts/slabtable.py" "$RUN_DIR" | tee "$RUN_DIR/table.md"
+if has_lazy release; then
+	# The headline subset of make bench (docs/bench.md): the synthetic
+	# memory workloads and quick timings, unpatched 6.12 / lazy=0 / lazy=1.
+	BENCH_PROFILE=quick RUN_DIR=$RUN_DIR/bench bash "$TOP/scripts/bench.sh" || rc=1
+fi
 echo "results: $RUN_DIR"
 exit $rc
