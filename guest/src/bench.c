@@ -82,11 +82,28 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * vm_area_structs are freed through call_rcu(): wait for grace periods
+ * (MEMBARRIER_CMD_GLOBAL is synchronize_rcu()) and give the callbacks
+ * time to run, so that a snapshot does not count VMAs already unmapped.
+ */
+static void settle_rcu(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0))
+			die("membarrier");
+		usleep(20000);
+	}
+}
+
 static void print_slab(const char *wl, const char *phase)
 {
 	char line[1024];
 	int found[NCACHES] = { 0 };
-	FILE *f = fopen("/proc/slabinfo", "r");
+	FILE *f;
+
+	settle_rcu();
+	f = fopen("/proc/slabinfo", "r");
 
 	if (!f)
 		die("open /proc/slabinfo");
