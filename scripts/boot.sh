@@ -27,7 +27,11 @@ mkdir -p "$dir"
 rm -f "$dir"/{console.log,ktap.log,summary.json}
 
 mem=${QEMU_MEM:-2G}
-half=$(( ${mem%G} * 512 ))M
+case $mem in
+*G) half=$(( ${mem%G} * 512 ))M ;;
+*M) half=$(( ${mem%M} / 2 ))M ;;
+*) die "QEMU_MEM=$mem: give it in G or M (for example 2G or 512M)" ;;
+esac
 # no_timer_check: under a loaded TCG host the IO-APIC timer check can fail
 # and panic the guest ("IO-APIC + timer doesn't work").
 append="console=ttyS0 slab_nomerge panic=-1 printk.devkmsg=on no_timer_check"

@@ -9,6 +9,7 @@ PKGS=(
 	qemu-system-x86 busybox-static bash
 	libnuma-dev libcap-dev liburcu-dev
 	python3-matplotlib
+	stress-ng trinity
 )
 
 missing=()

@@ -39,11 +39,15 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,root,selftests,suites,lib,lib64,usr/bin}
 cp /bin/busybox "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
-# bash (run_vmtests.sh needs it) with its shared libraries.
-cp "$(command -v bash)" "$ROOT/bin/bash"
-for lib in $(ldd "$(command -v bash)" | grep -o '/[^ ]*'); do
-	mkdir -p "$ROOT$(dirname "$lib")"
-	cp -L "$lib" "$ROOT$lib"
+# Dynamically linked tools with their shared libraries: bash (run_vmtests.sh
+# needs it), stress-ng and trinity (the stress and trinity suites).
+for tool in bash stress-ng trinity; do
+	exe=$(command -v "$tool") || die "$tool is not installed" "run: make deps"
+	cp "$exe" "$ROOT/bin/$tool"
+	for lib in $(ldd "$exe" | grep -o '/[^ ]*'); do
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
 done
 ln -s ../../bin/bash "$ROOT/usr/bin/bash"
 install -m 755 "$TOP/guest/init" "$ROOT/init"
