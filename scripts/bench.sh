@@ -139,6 +139,10 @@ esac
 
 headline=()
 [ "$PROFILE" = quick ] && headline=(--headline)
-python3 "$TOP/scripts/benchreport.py" "$RUN_DIR" ${headline[@]+"${headline[@]}"} || rc=1
+# Debian's python3-matplotlib is installed for /usr/bin/python3, which may not
+# be the first python3 on PATH (pyenv, venvs).
+py=python3
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null && py=/usr/bin/python3
+"$py" "$TOP/scripts/benchreport.py" "$RUN_DIR" ${headline[@]+"${headline[@]}"} || rc=1
 echo "results: $RUN_DIR"
 [ "$rc" = 0 ] || die "some bench boots failed or printed no data" "see the boot folders under $RUN_DIR (console.log, ktap.log)"

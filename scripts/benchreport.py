@@ -406,8 +406,10 @@ def plots(data, run_dir):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("faulted VMAs in the forking process")
-        ax.set_ylabel("fork() latency, us (median, %s)" % data["meta"].get("speed_clock", "?"))
-        ax.set_title("Fork latency against VMA count")
+        clock = "QEMU -icount guest clock" if "icount" in data["meta"].get("speed_clock", "") \
+            else "TCG guest clock"
+        ax.set_ylabel("fork() latency, us (median)")
+        ax.set_title("Fork latency against VMA count (%s)" % clock)
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(os.path.join(run_dir, "fork-latency.png"), dpi=100)

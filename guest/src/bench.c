@@ -6,8 +6,9 @@
  *   bench mem                  slab usage of the memory workloads
  *   bench speed [-r REPS] [-q] timings of the speed workloads (-q: quick
  *                              subset with smaller sizes, for make run)
- *   bench lock [-i ITERS]      zygote with VMA churn and reclaim, then the
- *                              anon_vma lines of /proc/lock_stat
+ *   bench lock [-i ITERS] [-n] zygote with VMA churn and reclaim, then the
+ *                              anon_vma lines of /proc/lock_stat (-n: the
+ *                              workload only, for kernels without LOCK_STAT)
  *   bench mem -q               the memory workloads without vmas-10000
  *
  * Every workload runs in a fresh process (fork + exec of this program), so
@@ -939,7 +940,7 @@ static void print_lockstat(void)
 	fflush(stdout);
 }
 
-static int cmd_lock(size_t iters)
+static int cmd_lock(size_t iters, int no_lockstat)
 {
 	struct gate g;
 	pid_t pids[NWORKERS];
@@ -948,7 +949,8 @@ static int cmd_lock(size_t iters)
 	size_t rounds = 0;
 	int st;
 
-	write_file("/proc/sys/kernel/lock_stat", "1");
+	if (!no_lockstat)
+		write_file("/proc/sys/kernel/lock_stat", "1");
 	base = map_vmas(LOCK_VMAS, LOCK_PAGES, 1);
 	gate_init(&g);
 	for (int i = 0; i < NWORKERS; i++) {
@@ -961,7 +963,8 @@ static int cmd_lock(size_t iters)
 	close(g.ready[1]);
 	close(g.go[0]);
 	gate_wait_ready(&g, NWORKERS);
-	write_file("/proc/lock_stat", "0");
+	if (!no_lockstat)
+		write_file("/proc/lock_stat", "0");
 	t0 = now_ns();
 	close(g.go[1]);
 	/*
@@ -996,7 +999,8 @@ static int cmd_lock(size_t iters)
 	t = now_ns() - t0;
 	printf("bench-data: lock iters=%zu workers=%d vmas=%d parent_rounds=%zu ns=%llu\n",
 	       iters, NWORKERS, LOCK_VMAS, rounds, (unsigned long long)t);
-	print_lockstat();
+	if (!no_lockstat)
+		print_lockstat();
 	return 0;
 }
 
@@ -1004,13 +1008,13 @@ static int cmd_lock(size_t iters)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | lock [-i ITERS]\n");
+	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | lock [-i ITERS] [-n]\n");
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
-	int reps = 5, quick = 0, opt;
+	int reps = 5, quick = 0, no_lockstat = 0, opt;
 	size_t iters = 300;
 	const char *cmd;
 
@@ -1048,9 +1052,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	optind = 2;
-	while ((opt = getopt(argc, argv, "qr:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "qnr:i:")) != -1) {
 		switch (opt) {
 		case 'q': quick = 1; break;
+		case 'n': no_lockstat = 1; break;
 		case 'r': reps = atoi(optarg); break;
 		case 'i': iters = strtoul(optarg, NULL, 10); break;
 		default: usage();
@@ -1063,7 +1068,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "speed"))
 		return cmd_speed(reps, quick);
 	if (!strcmp(cmd, "lock"))
-		return cmd_lock(iters);
+		return cmd_lock(iters, no_lockstat);
 	usage();
 	return 1;
 }
