@@ -85,8 +85,11 @@ for p in $PARTS; do
 	esac
 done
 python3 - "$RUN_DIR/meta.json" "$REPS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
-import json, sys
+import json, os, sys
 out, reps, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6:]
+# A second run into the same folder (say BENCH_PARTS=lock) adds its boots.
+if os.path.exists(out):
+    boots = sorted(set(boots) | set(json.load(open(out)).get("boots", [])))
 json.dump({"reps": reps, "speed_clock": clock, "profile": profile, "lock_iters": iters,
            "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
            "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "

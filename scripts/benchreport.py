@@ -52,7 +52,7 @@ SPEED_DESC = {
     "migrate": "move_pages() node 0->1->0 of n pages in 1,000 VMAs (per page move)",
     "mmap-churn": "mmap 4 pages, touch, munmap (per iteration)",
     "mprotect-churn": "mprotect split + merge of a faulted VMA (per pair)",
-    "ksm": "KSM: MADV_MERGEABLE until pages_sharing = n-1 (total)",
+    "ksm": "KSM: from MADV_MERGEABLE until all n identical pages are merged, pages_shared + pages_sharing = n (total)",
     "exit": "exit of a process with n faulted VMAs, SIGKILL to waitpid (total)",
     "forkexec": "fork + exec + exit + wait of a static program (per iteration)",
 }
