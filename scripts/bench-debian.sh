@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Real-userland workloads of "make bench": boot a Debian 12 userland
+# (sysvinit, cron, rsyslog, dbus, sshd) on the three release kernels and
+# measure anon_vma, anon_vma_chain and vm_area_struct
+#
+#   after_boot  the system idle once runlevel 2 is complete (+ settle time)
+#   apps24      the same boot after starting 24 programs from Debian
+#               packages (guest/debian/root/usr/local/lib/bench/apps)
+#
+# Kernels: baseline = unpatched 6.12 (build/out-release-pristine), lazy0 and
+# lazy1 = the series (build/out-release) booted with anon_vma_lazy=0/1, so
+# that the boot services already run in that mode. Same release config,
+# slab_nomerge, and slub_debug=F on the three caches (exact in-use counts).
+#
+# The userland is built once with debootstrap (scripts/debian-rootfs.sh,
+# cached in build/debian-rootfs) and booted as an uncompressed initramfs
+# (rdinit=/sbin/init): every boot starts from the same pristine root, with no
+# block device, filesystem driver or state left over from a previous boot.
+#
+# Environment: RUN_DIR (default results/<date>-bench-debian), REPEAT (boots
+# per kernel, default 1), SETTLE (idle seconds before each measurement,
+# default 30), KERNELS (default "baseline lazy0 lazy1"), QEMU_MEM (4G),
+# NO_BUILD=1 (boot the kernels as they are: no kbuild.sh, no build lock).
+# Writes $RUN_DIR/debian.json (schema: docs/bench.md) and debian.md.
+. "$(dirname "$0")/lib.sh"
+
+export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-bench-debian}
+REPEAT=${REPEAT:-1}
+SETTLE=${SETTLE:-30}
+KERNELS=${KERNELS:-baseline lazy0 lazy1}
+export QEMU_MEM=${QEMU_MEM:-4G}
+mkdir -p "$RUN_DIR"
+
+[ "$(id -u)" = 0 ] || die "bench-debian.sh must run as root" \
+	"it installs debootstrap and builds a Debian rootfs in a chroot: sudo make bench"
+bash "$TOP/scripts/deps.sh"
+[ -d "$KSRC/.git" ] || bash "$TOP/scripts/tree.sh"
+
+# The kernels (no-ops when up to date), under the shared build lock.
+kb() {
+	if [ "${NO_BUILD:-0}" = 1 ]; then
+		[ -f "$(kout release)/arch/x86/boot/bzImage" ] || die "NO_BUILD=1 but no kernel in $(kout release)"
+		return 0
+	fi
+	flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release
+}
+case " $KERNELS " in *" lazy"[01]" "*) kb ;; esac
+case " $KERNELS " in *" baseline "*)
+	pristine_tree
+	KSRC=$PRISTINE OUT_SUFFIX=-pristine kb
+	;;
+esac
+if ! has_lazy release; then
+	note "build/out-release has no vm.anon_vma_lazy (unpatched tree): measuring baseline only"
+	KERNELS=baseline
+fi
+
+bash "$TOP/scripts/debian-rootfs.sh"
+
+SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
+APPEND_BASE="rdinit=/sbin/init bench.settle=$SETTLE $SLUB"
+rc=0
+for i in $(seq 1 "$REPEAT"); do
+	for k in $KERNELS; do
+		case $k in
+		baseline) suffix=-pristine lazy=none ;;
+		lazy0) suffix= lazy=0 ;;
+		lazy1) suffix= lazy=1 ;;
+		*) die "unknown kernel '$k' in KERNELS" "use baseline, lazy0, lazy1" ;;
+		esac
+		GUEST_TAG=debian OUT_SUFFIX=$suffix APPEND="$APPEND_BASE" \
+			bash "$TOP/scripts/boot.sh" "debian-$k-$i" release debian "$lazy" 1800 || rc=1
+	done
+done
+
+python3 "$TOP/scripts/debiantable.py" "$RUN_DIR" || rc=1
+[ $rc = 0 ] || die "a Debian boot failed" "see the summary.json and console.log of each $RUN_DIR/debian-*/"
+echo "results: $RUN_DIR/debian.json, $RUN_DIR/debian.md"
