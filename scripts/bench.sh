@@ -15,7 +15,8 @@
 # then scripts/bench-debian.sh if it exists (writes RUN_DIR/debian.json),
 # then scripts/benchreport.py: bench.json, bench.md, PNG plots.
 #
-# Environment: RUN_DIR, BENCH_REPS (5), BENCH_CLOCK (icount|wall),
+# Environment: RUN_DIR, BENCH_REPS (5 per boot), BENCH_BOOTS (speed boots
+# per kernel, 2: between-boot variation shows in the spread), BENCH_CLOCK (icount|wall),
 # BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
 # BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
@@ -30,10 +31,12 @@ SHIFT=${BENCH_ICOUNT:-0}
 ITERS=${BENCH_LOCK_ITERS:-300}
 if [ "$PROFILE" = quick ]; then
 	REPS=${BENCH_REPS:-3}
+	BOOTS=${BENCH_BOOTS:-1}
 	PARTS=${BENCH_PARTS:-mem speed}
 	MEMARGS=mem,-q SPEEDARGS="speed,-q,-r,$REPS"
 else
 	REPS=${BENCH_REPS:-5}
+	BOOTS=${BENCH_BOOTS:-2}
 	PARTS=${BENCH_PARTS:-mem speed lock debian}
 	MEMARGS=mem SPEEDARGS="speed,-r,$REPS"
 fi
@@ -45,6 +48,7 @@ wall) SPEED_QEMU=""
 *) die "BENCH_CLOCK=$CLOCK" "use icount or wall" ;;
 esac
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS=$REPS is not a positive number"
+[[ "$BOOTS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_BOOTS=$BOOTS is not a positive number"
 SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
 initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
 mkdir -p "$RUN_DIR"
@@ -79,18 +83,24 @@ esac
 
 boots=()
 for p in $PARTS; do
-	case $p in mem|speed|lock) boots+=("$p-baseline" "$p-lazy0" "$p-lazy1") ;;
+	case $p in mem|lock) boots+=("$p-baseline" "$p-lazy0" "$p-lazy1") ;;
+	speed)
+		boots+=("$p-baseline" "$p-lazy0" "$p-lazy1")
+		for ((i = 2; i <= BOOTS; i++)); do
+			boots+=("$p-baseline-$i" "$p-lazy0-$i" "$p-lazy1-$i")
+		done
+		;;
 	debian) ;;
 	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed lock debian" ;;
 	esac
 done
-python3 - "$RUN_DIR/meta.json" "$REPS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
+python3 - "$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
 import json, os, sys
-out, reps, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6:]
+out, reps, nboots, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7:]
 # A second run into the same folder (say BENCH_PARTS=lock) adds its boots.
 if os.path.exists(out):
     boots = sorted(set(boots) | set(json.load(open(out)).get("boots", [])))
-json.dump({"reps": reps, "speed_clock": clock, "profile": profile, "lock_iters": iters,
+json.dump({"reps": reps, "speed_boots": nboots, "speed_clock": clock, "profile": profile, "lock_iters": iters,
            "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
            "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "
                       "(out-release) booted with anon_vma_lazy=0/1; same release config, slab_nomerge",
@@ -98,10 +108,11 @@ json.dump({"reps": reps, "speed_clock": clock, "profile": profile, "lock_iters":
            "boots": boots}, open(out, "w"), indent=1)
 PY
 
-# boot KIND MODE ARGS [QEMU_EXTRA] [APPEND]: one guest with the bench suite.
+# boot KIND MODE ARGS [QEMU_EXTRA] [APPEND] [NAME]: one guest with the bench
+# suite, in RUN_DIR/NAME (default KIND-MODE).
 rc=0
 boot() {
-	local kind=$1 mode=$2 args=$3 qx=${4:-} app=${5:-} lazy suffix=
+	local kind=$1 mode=$2 args=$3 qx=${4:-} app=${5:-} name=${6:-$1-$2} lazy suffix=
 	case $mode in
 	baseline) lazy=none suffix=-pristine ;;
 	lazy0) lazy=0 ;;
@@ -109,19 +120,25 @@ boot() {
 	esac
 	[ "$kind" = lock ] && suffix=$suffix-lockstat
 	QEMU_EXTRA=$qx APPEND="bench.args=$args $app" OUT_SUFFIX=$suffix \
-		bash "$TOP/scripts/boot.sh" "$kind-$mode" release bench "$lazy" 2400 || {
-		note "boot $kind-$mode failed: see $RUN_DIR/$kind-$mode/"
+		bash "$TOP/scripts/boot.sh" "$name" release bench "$lazy" 2400 || {
+		note "boot $name failed: see $RUN_DIR/$name/"
 		rc=1
 	}
 }
 
 for p in $PARTS; do
-	for mode in baseline lazy0 lazy1; do
-		case $p in
-		mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
-		speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" ;;
-		lock) boot lock "$mode" "lock,-i,$ITERS" ;;
-		esac
+	n=1
+	[ "$p" = speed ] && n=$BOOTS
+	for ((i = 1; i <= n; i++)); do
+		sfx=
+		[ "$i" -gt 1 ] && sfx=-$i
+		for mode in baseline lazy0 lazy1; do
+			case $p in
+			mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
+			speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" "" "speed-$mode$sfx" ;;
+			lock) boot lock "$mode" "lock,-i,$ITERS" ;;
+			esac
+		done
 	done
 done
 

@@ -171,10 +171,21 @@ def collect(run_dir):
     for kind in ("mem", "speed", "lock"):
         for mode in MODES:
             name = "%s-%s" % (kind, mode)
-            lines = read_lines(os.path.join(run_dir, name, "ktap.log"))
-            if lines is None:
-                if name in meta.get("boots", []):
-                    data["missing"].append(name)
+            names = [name]
+            if kind == "speed":
+                # further boots of the same kernel: speed-MODE-2, -3, ...
+                names += sorted((d for d in os.listdir(run_dir)
+                                 if re.fullmatch(re.escape(name) + r"-\d+", d)),
+                                key=lambda d: int(d.rsplit("-", 1)[1]))
+            lines = []
+            for nm in names:
+                got = read_lines(os.path.join(run_dir, nm, "ktap.log"))
+                if got is None:
+                    if nm in meta.get("boots", []):
+                        data["missing"].append(nm)
+                    continue
+                lines += got
+            if not lines:
                 continue
             if kind == "mem":
                 raw = parse_mem(lines)
@@ -293,8 +304,8 @@ def md_mem(data):
 def md_speed(data):
     sp = data["speed"]
     meta = data["meta"]
-    out = ["### Speed (time per operation, median of %s reps [min-max], clock: %s)\n" %
-           (meta.get("reps", "?"), meta.get("speed_clock", "?"))]
+    out = ["### Speed (time per operation, median of %s reps x %s boots [min-max], clock: %s)\n" %
+           (meta.get("reps", "?"), meta.get("speed_boots", 1), meta.get("speed_clock", "?"))]
     out.append("Ratio = median lazy / median baseline from this run (< 1 is faster). "
                "Spread = (max-min)/median of the reps.\n")
     out.append("| test | n | baseline | lazy=0 | lazy=1 | lazy0/base | lazy1/base | spread b/0/1 |")
