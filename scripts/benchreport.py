@@ -250,6 +250,40 @@ def md_headline(data):
     return out
 
 
+def md_debian(data):
+    deb = data.get("debian")
+    if not deb:
+        return []
+    out = ["### Debian userland (scripts/bench-debian.sh, whole system; %s)\n" %
+           deb.get("meta", {}).get("slabinfo", "?")]
+    out.append("Per cell: objects in use, bytes (objects x object size). Change in bytes "
+               "against baseline; the seed's claim in the last column.\n")
+    out.append("| scenario | cache | baseline | lazy=0 | lazy=1 | lazy=0 change | lazy=1 change | seed |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for scen, label in (("after_boot", "after boot"), ("apps24", "24 programs")):
+        s = deb.get(scen) or {}
+        for c in CACHES:
+            cells, vals = [], {}
+            for m in MODES:
+                e = (s.get(m) or {}).get(c)
+                if not e:
+                    cells.append("n/a")
+                    continue
+                vals[m] = e["bytes"]
+                spread = ""
+                if "min" in e and "max" in e:
+                    spread = " [%s-%s]" % (fmt_bytes(e["min"]), fmt_bytes(e["max"]))
+                cells.append("%d, %s B%s" % (e["objs"], fmt_bytes(e["bytes"]), spread))
+            b = vals.get("baseline")
+            ch = [fmt_pct(pct(vals[m], b)) if b and m in vals else "n/a" for m in ("lazy0", "lazy1")]
+            seed = "%+.1f%%" % SEED[scen][c] if c in SEED[scen] else ""
+            out.append("| %s | %s | %s | %s | %s |" % (label, c, " | ".join(cells), " | ".join(ch), seed))
+    notes = deb.get("meta", {}).get("notes")
+    if notes:
+        out.append("\n" + notes + "\n")
+    return out
+
+
 def md_mem(data):
     mem = data["mem"]
     out = ["### Slab usage per workload (change against the idle boot)\n"]
@@ -443,6 +477,7 @@ def main(argv):
               meta.get("kernels", "?"), meta.get("mem_slub", "?"), meta.get("speed_clock", "?"))]
     md += md_headline(data) + [""]
     if not headline:
+        md += md_debian(data)
         if data["mem"]:
             md += md_mem(data)
         if data["speed"]:
