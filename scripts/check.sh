@@ -13,9 +13,12 @@
 . "$(dirname "$0")/lib.sh"
 
 profile=${1:-quick}
+# The short profile of the stress-ng, trinity, runtime-switch, memory
+# pressure and fault-injection suites (the long one is make soak).
+EXTRA_SUITES=stress,trinity,flip,pressure,faultinj
 case $profile in
-quick) suites=smoke,torture,mm-quick limit=3600 ;;
-full) suites=smoke,torture,mm-full limit=14400 ;;
+quick) suites=smoke,torture,mm-quick,$EXTRA_SUITES limit=3600 ;;
+full) suites=smoke,torture,mm-full,$EXTRA_SUITES limit=14400 ;;
 smoke) suites=smoke limit=900 ;;
 *) die "unknown check profile '$profile'" "use quick, full or smoke" ;;
 esac
