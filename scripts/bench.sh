@@ -21,12 +21,17 @@
 # BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
 # headline subset of make run: mem and a quick speed set, 3 reps),
-# GUEST_TAG (initramfs to boot, as for boot.sh).
+# BENCH_MODES (default "baseline lazy0 lazy1": which kernels to boot; runs
+# into the same RUN_DIR add up), GUEST_TAG (initramfs to boot, as for boot.sh).
 . "$(dirname "$0")/lib.sh"
 
 PROFILE=${BENCH_PROFILE:-full}
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-bench}
 CLOCK=${BENCH_CLOCK:-icount}
+MODES=${BENCH_MODES:-baseline lazy0 lazy1}
+for m in $MODES; do
+	case $m in baseline|lazy0|lazy1) ;; *) die "BENCH_MODES: unknown mode '$m'" "use some of: baseline lazy0 lazy1" ;; esac
+done
 SHIFT=${BENCH_ICOUNT:-0}
 ITERS=${BENCH_LOCK_ITERS:-300}
 if [ "$PROFILE" = quick ]; then
@@ -72,22 +77,29 @@ has_lazy release || die "build/out-release has no CONFIG_ANON_VMA_LAZY: it is no
 [ -f "$initrd" ] || die "no initramfs at $initrd" "run: make guest"
 cpio -t <"$initrd" 2>/dev/null | grep -qx 'bin/bench' ||
 	die "$initrd has no /bin/bench" "run: make guest (it compiles guest/src/bench.c)"
-pristine_tree
-KSRC=$PRISTINE OUT_SUFFIX=-pristine kbuild
+want_base=0 want_lazy=0
+case " $MODES " in *" baseline "*) want_base=1 ;; esac
+case " $MODES " in *" lazy"[01]" "*) want_lazy=1 ;; esac
+if [ $want_base = 1 ]; then
+	pristine_tree
+	KSRC=$PRISTINE OUT_SUFFIX=-pristine kbuild
+fi
 case " $PARTS " in *" lock "*)
 	LS="$TOP/configs/lockstat.config"
-	EXTRA_CONFIG=$LS OUT_SUFFIX=-lockstat kbuild
-	EXTRA_CONFIG=$LS KSRC=$PRISTINE OUT_SUFFIX=-pristine-lockstat kbuild
+	[ $want_lazy = 0 ] || EXTRA_CONFIG=$LS OUT_SUFFIX=-lockstat kbuild
+	[ $want_base = 0 ] || EXTRA_CONFIG=$LS KSRC=$PRISTINE OUT_SUFFIX=-pristine-lockstat kbuild
 	;;
 esac
 
 boots=()
 for p in $PARTS; do
-	case $p in mem|lock) boots+=("$p-baseline" "$p-lazy0" "$p-lazy1") ;;
-	speed)
-		boots+=("$p-baseline" "$p-lazy0" "$p-lazy1")
-		for ((i = 2; i <= BOOTS; i++)); do
-			boots+=("$p-baseline-$i" "$p-lazy0-$i" "$p-lazy1-$i")
+	case $p in
+	mem|lock|speed)
+		for m in $MODES; do
+			boots+=("$p-$m")
+			if [ "$p" = speed ]; then
+				for ((i = 2; i <= BOOTS; i++)); do boots+=("$p-$m-$i"); done
+			fi
 		done
 		;;
 	debian) ;;
@@ -132,7 +144,7 @@ for p in $PARTS; do
 	for ((i = 1; i <= n; i++)); do
 		sfx=
 		[ "$i" -gt 1 ] && sfx=-$i
-		for mode in baseline lazy0 lazy1; do
+		for mode in $MODES; do
 			case $p in
 			mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
 			speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" "" "speed-$mode$sfx" ;;
