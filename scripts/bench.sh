@@ -15,8 +15,8 @@
 # then scripts/bench-debian.sh if it exists (writes RUN_DIR/debian.json),
 # then scripts/benchreport.py: bench.json, bench.md, PNG plots.
 #
-# Environment: RUN_DIR, BENCH_REPS (5 per boot), BENCH_BOOTS (speed boots
-# per kernel, 2: between-boot variation shows in the spread), BENCH_CLOCK (icount|wall),
+# Environment: RUN_DIR, BENCH_REPS (5 per boot), BENCH_BOOTS (speed and lock
+# boots per kernel, 2: between-boot variation shows in the spread), BENCH_CLOCK (icount|wall),
 # BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
 # BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
@@ -97,7 +97,7 @@ for p in $PARTS; do
 	mem|lock|speed)
 		for m in $MODES; do
 			boots+=("$p-$m")
-			if [ "$p" = speed ]; then
+			if [ "$p" != mem ]; then
 				for ((i = 2; i <= BOOTS; i++)); do boots+=("$p-$m-$i"); done
 			fi
 		done
@@ -140,7 +140,7 @@ boot() {
 
 for p in $PARTS; do
 	n=1
-	[ "$p" = speed ] && n=$BOOTS
+	[ "$p" = mem ] || n=$BOOTS
 	for ((i = 1; i <= n; i++)); do
 		sfx=
 		[ "$i" -gt 1 ] && sfx=-$i
@@ -148,7 +148,7 @@ for p in $PARTS; do
 			case $p in
 			mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
 			speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" "" "speed-$mode$sfx" ;;
-			lock) boot lock "$mode" "lock,-i,$ITERS" ;;
+			lock) boot lock "$mode" "lock,-i,$ITERS" "" "" "lock-$mode$sfx" ;;
 			esac
 		done
 	done

@@ -139,6 +139,21 @@ def parse_lock(lines):
     return {"run": run, "classes": res}
 
 
+def lock_summary(boots):
+    """Median, min and max of every lock_stat figure over the boots."""
+    classes = {}
+    for c in sorted({c for b in boots for c in b["classes"]}):
+        classes[c] = {}
+        for f in LOCKFIELDS:
+            v = [b["classes"][c][f] for b in boots if c in b["classes"]]
+            classes[c][f] = {"median": statistics.median(v), "min": min(v), "max": max(v), "all": v}
+    ns = [b["run"]["ns"] for b in boots if "ns" in b["run"]]
+    run = dict(boots[0]["run"])
+    if ns:
+        run["ns"] = {"median": statistics.median(ns), "min": min(ns), "max": max(ns), "all": ns}
+    return {"boots": boots, "classes": classes, "run": run, "nboots": len(boots)}
+
+
 def pct(new, old):
     if old == 0:
         return None
@@ -172,12 +187,12 @@ def collect(run_dir):
         for mode in MODES:
             name = "%s-%s" % (kind, mode)
             names = [name]
-            if kind == "speed":
-                # further boots of the same kernel: speed-MODE-2, -3, ...
+            if kind in ("speed", "lock"):
+                # further boots of the same kernel: KIND-MODE-2, -3, ...
                 names += sorted((d for d in os.listdir(run_dir)
                                  if re.fullmatch(re.escape(name) + r"-\d+", d)),
                                 key=lambda d: int(d.rsplit("-", 1)[1]))
-            lines = []
+            lines, per_boot = [], []
             for nm in names:
                 got = read_lines(os.path.join(run_dir, nm, "ktap.log"))
                 if got is None:
@@ -185,6 +200,7 @@ def collect(run_dir):
                         data["missing"].append(nm)
                     continue
                 lines += got
+                per_boot.append((nm, got))
             if not lines:
                 continue
             if kind == "mem":
@@ -200,11 +216,15 @@ def collect(run_dir):
                     continue
                 data["speed"][mode], data["speed_checks"][mode] = st, ch
             else:
-                lk = parse_lock(lines)
-                if not lk["classes"]:
-                    data["missing"].append(name)
-                    continue
-                data["lock"][mode] = lk
+                boots = []
+                for nm, got in per_boot:
+                    lk = parse_lock(got)
+                    if not lk["classes"]:
+                        data["missing"].append(nm)
+                        continue
+                    boots.append(lk)
+                if boots:
+                    data["lock"][mode] = lock_summary(boots)
     dp = os.path.join(run_dir, "debian.json")
     if os.path.exists(dp):
         with open(dp) as f:
@@ -396,15 +416,31 @@ def md_lock(data):
     for c in sorted(classes):
         for f in ("contentions", "waittime_total_us", "waittime_max_us", "acquisitions",
                   "holdtime_total_us"):
-            vals = {m: lk[m]["classes"][c][f] for m in MODES if m in lk and c in lk[m]["classes"]}
-            cells = [("%g" % vals[m]) if m in vals else "n/a" for m in MODES]
-            r = "%.2f" % (vals["lazy1"] / vals["baseline"]) if vals.get("baseline") and "lazy1" in vals else "n/a"
+            st = {m: lk[m]["classes"][c][f] for m in MODES if m in lk and c in lk[m]["classes"]}
+            cells = []
+            for m in MODES:
+                if m not in st:
+                    cells.append("n/a")
+                elif st[m]["min"] == st[m]["max"]:
+                    cells.append("%.0f" % st[m]["median"])
+                else:
+                    cells.append("%.0f [%.0f-%.0f]" % (st[m]["median"], st[m]["min"], st[m]["max"]))
+            b = st.get("baseline", {}).get("median")
+            r = "%.2f" % (st["lazy1"]["median"] / b) if b and "lazy1" in st else "n/a"
             out.append("| %s | %s | %s | %s |" % (c, f, " | ".join(cells), r))
-    cells = []
+    cells, med = [], {}
     for m in MODES:
-        r = lk.get(m, {}).get("run")
-        cells.append("%.2f s" % (r["ns"] / 1e9) if r else "n/a")
-    out.append("| (workload) | elapsed | %s | |" % " | ".join(cells))
+        ns = lk.get(m, {}).get("run", {}).get("ns")
+        if not ns:
+            cells.append("n/a")
+            continue
+        med[m] = ns["median"]
+        cells.append("%.2f s [%.2f-%.2f]" % (ns["median"] / 1e9, ns["min"] / 1e9, ns["max"] / 1e9))
+    r = "%.2f" % (med["lazy1"] / med["baseline"]) if med.get("baseline") and "lazy1" in med else "n/a"
+    out.append("| (workload) | elapsed | %s | %s |" % (" | ".join(cells), r))
+    out.append("\nMedian over %s boot(s) per kernel [min-max]; waittime/holdtime totals "
+               "are summed over all waiters, so they can exceed the elapsed time.\n" %
+               "/".join(str(lk[m]["nboots"]) for m in MODES if m in lk))
     out.append("")
     return out
 
