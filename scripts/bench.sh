@@ -21,7 +21,8 @@
 # BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
 # headline subset of make run: mem and a quick speed set, 3 reps),
-# BENCH_MODES (default "baseline lazy0 lazy1": which kernels to boot; runs
+# BENCH_LOCK_SUFFIX (default -lockstat: the patched lock-statistics kernel is
+# build/out-release-lockstat), BENCH_MODES (default "baseline lazy0 lazy1": which kernels to boot; runs
 # into the same RUN_DIR add up), GUEST_TAG (initramfs to boot, as for boot.sh).
 . "$(dirname "$0")/lib.sh"
 
@@ -29,6 +30,9 @@ PROFILE=${BENCH_PROFILE:-full}
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-bench}
 CLOCK=${BENCH_CLOCK:-icount}
 MODES=${BENCH_MODES:-baseline lazy0 lazy1}
+# The patched lock-statistics kernel (out-release$LOCK_SUFFIX): another
+# suffix lets a run boot one built from a different tree (KSRC=...).
+LOCK_SUFFIX=${BENCH_LOCK_SUFFIX:--lockstat}
 for m in $MODES; do
 	case $m in baseline|lazy0|lazy1) ;; *) die "BENCH_MODES: unknown mode '$m'" "use some of: baseline lazy0 lazy1" ;; esac
 done
@@ -86,10 +90,19 @@ if [ $want_base = 1 ]; then
 fi
 case " $PARTS " in *" lock "*)
 	LS="$TOP/configs/lockstat.config"
-	[ $want_lazy = 0 ] || EXTRA_CONFIG=$LS OUT_SUFFIX=-lockstat kbuild
+	[ $want_lazy = 0 ] || EXTRA_CONFIG=$LS OUT_SUFFIX=$LOCK_SUFFIX kbuild
 	[ $want_base = 0 ] || EXTRA_CONFIG=$LS KSRC=$PRISTINE OUT_SUFFIX=-pristine-lockstat kbuild
 	;;
 esac
+
+# What the patched kernels were built from, for the record (the boots'
+# uname -v in bench.md identifies the exact builds).
+tree_state="$(git -C "$KSRC" log -1 --format='%h %s' 2>/dev/null | cut -c1-70)"
+dirty=$(git -C "$KSRC" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
+if [ "$dirty" != 0 ]; then
+	tree_state+=" + $dirty uncommitted files"
+	note "$KSRC has $dirty uncommitted files: the patched kernels measured may include them"
+fi
 
 boots=()
 for p in $PARTS; do
@@ -106,13 +119,13 @@ for p in $PARTS; do
 	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed lock debian" ;;
 	esac
 done
-python3 - "$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
+TREE_STATE=$tree_state python3 - "$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
 import json, os, sys
 out, reps, nboots, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7:]
 # A second run into the same folder (say BENCH_PARTS=lock) adds its boots.
 if os.path.exists(out):
     boots = sorted(set(boots) | set(json.load(open(out)).get("boots", [])))
-json.dump({"reps": reps, "speed_boots": nboots, "speed_clock": clock, "profile": profile, "lock_iters": iters,
+json.dump({"reps": reps, "speed_boots": nboots, "patched_tree": os.environ.get("TREE_STATE", ""), "speed_clock": clock, "profile": profile, "lock_iters": iters,
            "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
            "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "
                       "(out-release) booted with anon_vma_lazy=0/1; same release config, slab_nomerge",
@@ -130,7 +143,9 @@ boot() {
 	lazy0) lazy=0 ;;
 	lazy1) lazy=1 ;;
 	esac
-	[ "$kind" = lock ] && suffix=$suffix-lockstat
+	if [ "$kind" = lock ]; then
+		if [ "$mode" = baseline ]; then suffix=-pristine-lockstat; else suffix=$LOCK_SUFFIX; fi
+	fi
 	QEMU_EXTRA=$qx APPEND="bench.args=$args $app" OUT_SUFFIX=$suffix \
 		bash "$TOP/scripts/boot.sh" "$name" release bench "$lazy" 2400 || {
 		note "boot $name failed: see $RUN_DIR/$name/"

@@ -62,7 +62,7 @@ def read_lines(path):
     try:
         with open(path, errors="replace") as f:
             return f.read().splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
@@ -225,6 +225,14 @@ def collect(run_dir):
                     boots.append(lk)
                 if boots:
                     data["lock"][mode] = lock_summary(boots)
+    data["kernels_booted"] = {}
+    for d in sorted(os.listdir(run_dir)):
+        lines = read_lines(os.path.join(run_dir, d, "console.log")) or []
+        for line in lines:
+            m = re.search(r"Linux version (\S+) .*?(#\d+ SMP.*)$", line)
+            if m:
+                data["kernels_booted"][d] = "%s %s" % (m.group(1), m.group(2).strip())
+                break
     dp = os.path.join(run_dir, "debian.json")
     if os.path.exists(dp):
         with open(dp) as f:
@@ -511,6 +519,11 @@ def main(argv):
     md = ["## make bench: %s\n" % os.path.basename(os.path.abspath(run_dir)),
           "Kernels: %s. Memory boots: %s. Speed clock: %s.\n" % (
               meta.get("kernels", "?"), meta.get("mem_slub", "?"), meta.get("speed_clock", "?"))]
+    builds = {}
+    for d, k in data["kernels_booted"].items():
+        builds.setdefault(k, []).append(d)
+    md.append("Kernel builds booted (uname -v): " + "; ".join(
+        "`%s`: %s" % (k, ", ".join(v)) for k, v in builds.items()) + ".\n")
     md += md_headline(data) + [""]
     if not headline:
         md += md_debian(data)
