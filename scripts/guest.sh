@@ -6,8 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 ST_SRC=$KSRC/tools/testing/selftests
-ST_OUT=$BUILD/selftests-mm
-HDR=$BUILD/out-hdr
+# Per GUEST_TAG: a guest built from another tree (KSRC) must not share binaries.
+ST_OUT=$BUILD/selftests-mm${GUEST_TAG:+-$GUEST_TAG}
+HDR=$BUILD/out-hdr${GUEST_TAG:+-$GUEST_TAG}
 BIN=$BUILD/guest-bin${GUEST_TAG:+-$GUEST_TAG}
 ROOT=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}
 CPIO=$ROOT.cpio
