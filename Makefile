@@ -4,25 +4,31 @@
 #   make run          the main job: release kernel, demo workload, slab table
 #   make check        the test command (debug kernel, both modes); exit 0 = all passed
 #   make check-full   make check with every upstream mm selftest category
+#   make soak         long stress/fuzz/pressure/fault-injection runs (debug
+#                     kernel, every mode): SOAK_MINUTES per boot (default 60)
 #   make bench        memory, speed and anon_vma lock contention: unpatched
 #                     6.12, lazy=0, lazy=1 (results/<date>-bench/bench.md)
 #   make smoke        inner loop: rebuild the debug kernel from build/linux as it
 #                     is (uncommitted edits included), boot, run the smoke suite
 #   make export       write build/linux's commits to patches/
 #   make baseline     re-record expected/baseline.txt on unpatched 6.12
+#   make mutate       break the series on purpose (tests/mutations/) and show
+#                     which test catches each break
 #
-# Variables: KSRC (kernel tree, default build/linux), JOBS, RUN_DIR.
+# Variables: KSRC (kernel tree, default build/linux), JOBS, RUN_DIR,
+# SOAK_MINUTES.
 
 SHELL := /bin/bash
+SOAK_MINUTES ?= 60
 S := scripts
 
-.PHONY: all run bench check check-full smoke export baseline deps tree \
-	kernel-debug kernel-release guest host-test vma-test clean help
+.PHONY: all run bench check check-full soak smoke export baseline deps tree \
+	kernel-debug kernel-release guest host-test vma-test mutate clean help
 
 all: help
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash $(S)/deps.sh
@@ -51,6 +57,9 @@ check: kernel-debug guest
 check-full: kernel-debug guest
 	@bash $(S)/check.sh full
 
+soak: kernel-debug guest
+	@SOAK_MINUTES=$(SOAK_MINUTES) bash $(S)/soak.sh
+
 # The inner loop does not re-apply patches/: it builds the tree as it is.
 smoke:
 	@bash $(S)/kbuild.sh debug && bash $(S)/guest.sh && bash $(S)/check.sh smoke
@@ -67,6 +76,9 @@ export:
 
 baseline: deps
 	@bash $(S)/baseline.sh
+
+mutate: kernel-debug guest
+	@bash $(S)/mutate.sh
 
 clean:
 	rm -rf build/out-* build/initramfs* build/guest-bin build/selftests-mm

@@ -3,9 +3,12 @@
 # The test command. usage: check.sh quick|full|smoke
 #
 #   quick  (make check)       host tests, tools/testing/vma, the bench's
-#                             self-test boot, then smoke + the quick mm
-#                             selftest profile on the debug kernel, in every
-#                             mode of vm.anon_vma_lazy the kernel has
+#                             self-test boot, then smoke + torture + the
+#                             quick mm selftest profile + the short stress,
+#                             trinity, flip, pressure and faultinj suites on
+#                             the debug kernel, in every mode of
+#                             vm.anon_vma_lazy the kernel has
+#                             (make soak runs the long ones: scripts/soak.sh)
 #   full   (make check-full)  the same with every mm selftest category
 #   smoke  (make smoke)       only the smoke suite, every mode
 #
