@@ -261,7 +261,7 @@ static void op_migrate(void)
 
 	if (nnodes < 2)
 		return;
-	if (full_verify && rnd() % 8 == 0) {
+	if (full_verify && rnd() % 32 == 0) {
 		if (node) {
 			from = 2;
 			to = 1;
