@@ -56,6 +56,14 @@ if ! has_lazy release; then
 	KERNELS=baseline
 fi
 
+# The services need TCP/IP on loopback (configs/release.config).
+for k in $KERNELS; do
+	case $k in baseline) cfg=$BUILD/out-release-pristine/.config ;; *) cfg=$(kout release)/.config ;; esac
+	grep -q '^CONFIG_INET=y' "$cfg" || die "the $k kernel has no CONFIG_INET ($cfg)" \
+		"sshd, nginx, redis, memcached and postgres need it: rebuild the release kernels" \
+		"(flock build/.kbuild.lock bash scripts/kbuild.sh release; the same with KSRC=build/linux-pristine OUT_SUFFIX=-pristine)"
+done
+
 bash "$TOP/scripts/debian-rootfs.sh"
 
 SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
