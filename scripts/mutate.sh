@@ -8,17 +8,17 @@
 # For each mutation: apply tests/mutations/NAME.patch to $KSRC (the patched
 # tree, build/linux), build the debug kernel into build/out-debug-mut, revert
 # the tree, then boot that kernel with vm.anon_vma_lazy=1 and the suites in
-# MUT_SUITES (default smoke,torture). A mutation is "caught" when the
+# MUT_SUITES (default smoke,faultinj). A mutation is "caught" when the
 # boot's verdict fails; the table names the failing tests and the first
 # kernel splat. The tree is modified only while holding build/.kbuild.lock
 # (the lock every kernel build of the bench takes), and always restored.
 #
-# Environment: MUT_SUITES, MUT_TIMEOUT (per boot, default 1800 s), RUN_DIR.
+# Environment: MUT_SUITES, MUT_TIMEOUT (per boot, default 360 s: a mutant may hang), RUN_DIR.
 . "$(dirname "$0")/lib.sh"
 
 MUTS=$TOP/tests/mutations
-SUITES=${MUT_SUITES:-smoke,torture}
-LIMIT=${MUT_TIMEOUT:-1800}
+SUITES=${MUT_SUITES:-smoke,faultinj}
+LIMIT=${MUT_TIMEOUT:-360}
 LOCK=$BUILD/.kbuild.lock
 export OUT_SUFFIX=-mut GUEST_TAG=${GUEST_TAG:-}
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-mutate}
