@@ -57,6 +57,8 @@ done
 
 python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
 echo
+python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
+echo
 if [ "$failed" -gt 0 ]; then
 	printf 'FAILED steps: %s\n' "${failures[*]}"
 fi
