@@ -32,7 +32,7 @@ def kv(text):
 
 def parse_boot(path):
     """{'slab': {phase: {cache: {...}}}, 'procs': {phase: {...}}, 'time': {...}, 'apps': [...]}"""
-    out = {"slab": {}, "procs": {}, "time": {}, "apps": []}
+    out = {"slab": {}, "procs": {}, "time": {}, "apps": [], "census": {}}
     with open(path, errors="replace") as f:
         for line in f:
             m = DATA.search(line)
@@ -44,6 +44,8 @@ def parse_boot(path):
                 out["slab"].setdefault(d["phase"], {})[d["cache"]] = e
             elif kind == "procs":
                 out["procs"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
+            elif kind == "census":
+                out["census"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
             elif kind == "time":
                 out["time"][d["phase"]] = float(d["uptime"])
             elif kind == "app":
@@ -51,7 +53,7 @@ def parse_boot(path):
     return out
 
 
-def entry(slab, procs):
+def entry(slab, procs, census=None):
     e = {}
     for c in CACHES:
         s = slab[c]
@@ -61,6 +63,8 @@ def entry(slab, procs):
                 "slab_bytes": s["num_slabs"] * s["pagesperslab"] * 4096}
     if procs:
         e["procs"] = procs
+    if census:
+        e["census"] = census
     return e
 
 
@@ -84,7 +88,7 @@ def main(run_dir):
             ok = [(n, b) for n, b in runs if all(c in b["slab"].get(s, {}) for c in CACHES)]
             if not ok:
                 continue
-            entries = [entry(b["slab"][s], b["procs"].get(s)) for _, b in ok]
+            entries = [entry(b["slab"][s], b["procs"].get(s), b["census"].get(s)) for _, b in ok]
             key = lambda e: e["anon_vma"]["bytes"] + e["anon_vma_chain"]["bytes"]
             med = sorted(entries, key=key)[(len(entries) - 1) // 2]
             e = json.loads(json.dumps(med))
@@ -152,6 +156,12 @@ def main(run_dir):
                  if k in out[s] and "procs" in out[s][k]]
         if procs:
             lines += ["", "User processes: " + ", ".join(procs) + "."]
+        census = [("%s %d + %d" % (LABEL[k], out[s][k]["census"]["anon_vmas"], out[s][k]["census"]["file_vmas"]))
+                  for k in KERNELS if k in out[s] and "census" in out[s][k]]
+        if census:
+            lines += ["", "VMAs holding anonymous pages, private anonymous + private file "
+                      "(with lazy=1 only the file ones keep an avc each, before any fork): "
+                      + ", ".join(census) + "."]
         lines.append("")
     secs = ", ".join("%s %s s" % (LABEL[k], "/".join(map(str, v))) for k, v in extra["boot_seconds"].items())
     lines.append("Boot to runlevel 2 under TCG: %s." % secs)
