@@ -61,5 +61,7 @@ find "$ROOT/selftests" "$ROOT/bin" -type f ! -name '*.sh' -exec strip --strip-un
 echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/false" >>"$ROOT/etc/passwd"
 echo "root:x:0:" >"$ROOT/etc/group"
-(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet >"$CPIO")
+# Written aside and renamed: a guest booting meanwhile reads a whole file.
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet >"$CPIO.tmp")
+mv "$CPIO.tmp" "$CPIO"
 note "$CPIO ($(du -h "$CPIO" | cut -f1))"

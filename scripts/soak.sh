@@ -33,6 +33,8 @@ boot() {
 		failures+=("$name")
 	fi
 }
+# Unpatched 6.12 has no switch to flip: expected/baseline.txt says so.
+export EXPECT=$TOP/expected/baseline.txt
 say "soak: $min minutes per boot, modes: $(modes_for debug)"
 for mode in $(modes_for debug); do
 	boot "soak-lazy$mode" env APPEND="bench.soak=$min" \
@@ -43,6 +45,8 @@ for mode in $(modes_for debug); do
 		bash "$TOP/scripts/boot.sh" "pressure-lazy$mode" debug pressure "$mode" "$limit"
 done
 python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
+echo
+python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
 echo
 [ "$failed" -gt 0 ] && printf 'FAILED boots: %s\n' "${failures[*]}"
 echo "results: $RUN_DIR"
