@@ -16,25 +16,23 @@ import os
 import re
 import sys
 
-# (key, regex on a ktap.log line, how to combine the numbers it captures)
-PATTERNS = [
-    ("torture_runs", r"#\s+total ops (\d+)", "count"),
-    ("torture_ops", r"#\s+total ops (\d+)", "sum"),
-    ("torture_procs", r"#\s+total ops \d+, processes (\d+)", "sum"),
-    ("torture_execs", r"#\s+total ops \d+, processes \d+ \(max live \d+\), execs (\d+)", "sum"),
-    ("pages_verified", r"#\s+pages verified (\d+)", "sum"),
-    ("pageout_checked", r"#\s+pageout: \d+ calls, (\d+) pages checked", "sum"),
-    ("pageout_large_shared", r"(\d+) left in a shared large folio", "sum"),
-    ("pages_migrated", r"#\s+move_pages: \d+ calls, \d+ pages, (\d+) moved", "sum"),
-    ("ksm_dup_pages", r"#\s+ksm: (\d+) duplicate pages written", "sum"),
-    ("stressors", r"stress-ng: info: .*successful run completed in ([\d.]+)s", "count"),
-    ("stress_secs", r"stress-ng: info: .*successful run completed in ([\d.]+)s", "sum"),
-    ("trinity_syscalls", r"Ran (\d+) syscalls", "sum"),
-    ("flips", r"# flip: (\d+) flips in", "sum"),
-    ("pswpout", r"# pressure: pswpout \+(\d+)", "sum"),
-    ("pgmigrate_success", r"# pressure: .*pgmigrate_success \+(\d+)", "sum"),
-    ("injected_failures", r"# faultinj: slab in use after: .*; (\d+) failures injected", "sum"),
-]
+# One regex per kind of ktap.log line; each named group is summed into the
+# figure of that name, and a line that matches counts once in COUNTED[regex].
+PATTERNS = [re.compile(rx) for rx in (
+    r"#\s+total ops (?P<torture_ops>\d+), processes (?P<torture_procs>\d+) "
+    r"\(max live \d+\), execs (?P<torture_execs>\d+)",
+    r"#\s+pages verified (?P<pages_verified>\d+)",
+    r"#\s+pageout: \d+ calls, (?P<pageout_checked>\d+) pages checked"
+    r"(?:.*?(?P<pageout_large_shared>\d+) left in a shared large folio)?",
+    r"#\s+move_pages: \d+ calls, \d+ pages, (?P<pages_migrated>\d+) moved",
+    r"#\s+ksm: (?P<ksm_dup_pages>\d+) duplicate pages written",
+    r"stress-ng: info: .*successful run completed in (?P<stress_secs>[\d.]+)s",
+    r"Ran (?P<trinity_syscalls>\d+) syscalls",
+    r"# flip: (?P<flips>\d+) flips in",
+    r"# pressure: pswpout \+(?P<pswpout>\d+).*pgmigrate_success \+(?P<pgmigrate_success>\d+)",
+    r"# faultinj: slab in use after: .*; (?P<injected_failures>\d+) failures injected",
+)]
+COUNTED = {PATTERNS[0]: "torture_runs", PATTERNS[5]: "stressors"}
 
 START = re.compile(r"\[\s*([\d.]+)\] bench: start (\S+)")
 END = re.compile(r"\[\s*([\d.]+)\] bench: end (\S+)")
@@ -60,13 +58,18 @@ def suite_seconds(console):
 
 
 def boot_figures(d):
-    fig = {k: 0 for k, _, _ in PATTERNS}
+    fig = {k: 0 for rx in PATTERNS for k in rx.groupindex}
+    fig.update({k: 0 for k in COUNTED.values()})
     with open(os.path.join(d, "ktap.log"), errors="replace") as f:
         for line in f:
-            for key, rx, how in PATTERNS:
-                m = re.search(rx, line)
-                if m:
-                    fig[key] += 1 if how == "count" else float(m.group(1))
+            for rx in PATTERNS:
+                m = rx.search(line)
+                if not m:
+                    continue
+                for key, v in m.groupdict().items():
+                    fig[key] += float(v or 0)
+                if rx in COUNTED:
+                    fig[COUNTED[rx]] += 1
     fig = {k: int(v) if v == int(v) else round(v, 1) for k, v in fig.items()}
     secs = suite_seconds(os.path.join(d, "console.log"))
     fig["suite_secs"] = {k: round(v) for k, v in sorted(secs.items())}
