@@ -2,8 +2,8 @@
 /*
  * demo.c - workload for the headline anon_vma memory table.
  *
- * Usage: demo [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA]
- *        (defaults: 1000 VMAs, 4 children, 4 pages per VMA)
+ * Usage: demo [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA] [-f NFILES]
+ *        (defaults: 1000 VMAs, 4 children, 4 pages per VMA, 100 files)
  *
  * Phases (slab + vmstat snapshot printed at each):
  *   idle      before anything is mapped
@@ -13,9 +13,11 @@
  *             VMA and mapped+touched 16 private VMAs of its own
  *   reaped    children told to exit (pipe closed) and reaped
  *   unmapped  parent munmapped all VMAs
+ *   filecow   NFILES private mappings of a file (1-page holes), one page
+ *             of each COW-written, as a program's library data is
  *
  * Output lines:
- *   bench-data: demo nvmas=N nchildren=N pages=N
+ *   bench-data: demo nvmas=N nchildren=N pages=N nfiles=N
  *   bench-data: slab phase=P cache=C active_objs=N num_objs=N objsize=N
  *               pagesperslab=N num_slabs=N          (one line, no wrap)
  *   bench-data: slab phase=P cache=C missing=1      (cache not listed,
@@ -168,6 +170,34 @@ static void child(char *base, size_t nvmas, size_t pages, int idx,
 	_exit(0);
 }
 
+/*
+ * Map n private mappings of one 2-page file, each with a hole after it so
+ * that none merges, and COW-write the first page of each.
+ */
+static void map_file_cow(size_t n)
+{
+	int fd = memfd_create("demo", 0);
+	char *base;
+
+	if (fd < 0 || ftruncate(fd, 2 * ps))
+		die("memfd");
+	base = mmap(NULL, n * 3 * ps, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		die("mmap reservation");
+	for (size_t i = 0; i < n; i++) {
+		char *v = base + i * 3 * ps;
+
+		if (mmap(v, 2 * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED, fd, 0) != v)
+			die("mmap file");
+		if (munmap(v + 2 * ps, ps))
+			die("munmap hole");
+		v[0] = 1;
+	}
+	close(fd);
+}
+
 static unsigned long parse_ul(const char *s, const char *opt)
 {
 	char *end;
@@ -184,26 +214,27 @@ static unsigned long parse_ul(const char *s, const char *opt)
 
 int main(int argc, char **argv)
 {
-	size_t nvmas = 1000, nchildren = 4, pages = 4;
+	size_t nvmas = 1000, nchildren = 4, pages = 4, nfiles = 100;
 	int ready[2], go[2], opt;
 	pid_t *pids;
 	char *base;
 
-	while ((opt = getopt(argc, argv, "v:c:p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "v:c:p:f:h")) != -1) {
 		switch (opt) {
 		case 'v': nvmas = parse_ul(optarg, "-v"); break;
 		case 'c': nchildren = parse_ul(optarg, "-c"); break;
 		case 'p': pages = parse_ul(optarg, "-p"); break;
+		case 'f': nfiles = parse_ul(optarg, "-f"); break;
 		default:
-			fprintf(stderr, "usage: %s [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA]\n",
+			fprintf(stderr, "usage: %s [-v NVMAS] [-c NCHILDREN] [-p PAGES_PER_VMA] [-f NFILES]\n",
 				argv[0]);
 			return 1;
 		}
 	}
 	ps = (size_t)sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("bench-data: demo nvmas=%zu nchildren=%zu pages=%zu\n",
-	       nvmas, nchildren, pages);
+	printf("bench-data: demo nvmas=%zu nchildren=%zu pages=%zu nfiles=%zu\n",
+	       nvmas, nchildren, pages, nfiles);
 
 	phase("idle");
 
@@ -274,5 +305,8 @@ int main(int argc, char **argv)
 	unmap_vmas(base, nvmas, pages);
 	free(pids);
 	phase("unmapped");
+
+	map_file_cow(nfiles);
+	phase("filecow");
 	return 0;
 }
