@@ -245,7 +245,8 @@ def md_headline(data):
     out.append("### Headline: anon_vma and anon_vma_chain bytes, unpatched 6.12 / lazy=0 / lazy=1\n")
     out.append("Debian rows: the whole system (debian.json, scripts/bench-debian.sh). "
                "Synthetic rows: what the workload added over the idle boot. Exact in-use "
-               "objects x object size (104 B anon_vma upstream, 120 B with the series, 64 B avc). "
+               "objects x object size (the object sizes each kernel's /proc/slabinfo reports are "
+               "in the per-workload section below). "
                "The seed's claim (Android phone, slab KB) is in the last column. "
                "vm_area_struct is in the detailed tables.\n")
     out.append("| scenario | cache | baseline B | lazy=0 B | lazy=1 B | lazy=0 change | lazy=1 change | seed's claim |")
