@@ -14,7 +14,7 @@
  * Every workload runs in a fresh process (fork + exec of this program), so
  * it starts with an mm of its own, as a real program would. The driver
  * forks once before its idle snapshot, so that its own first fork (which
- * upgrades its lazy root) is not charged to the first workload.
+ * releases its lazy root) is not charged to the first workload.
  *
  * Output (one line each, read by scripts/benchreport.py):
  *   bench-data: slab wl=W phase=P cache=C active_objs=N num_objs=N
@@ -578,7 +578,8 @@ static uint64_t timed_fork(void)
 
 /*
  * Fork latency of a process with n faulted 1-page VMAs: the first fork
- * (which upgrades a lazy root) and the mean of the next four.
+ * (the first after the faults, which upgraded a lazy root in series v2)
+ * and the mean of the next four.
  */
 static void sp_fork(size_t n)
 {
