@@ -10,6 +10,7 @@
 #   speed-*  "speed": timings, BENCH_REPS repetitions, guest clock under
 #            QEMU -icount (BENCH_CLOCK=icount, the default) or plain TCG
 #            wall time (BENCH_CLOCK=wall)
+#   walk-*   "walk": rmap walk precision workloads, timed like speed
 #   lock-*   "lock": zygote + VMA churn + pageout on CONFIG_LOCK_STAT
 #            kernels (build/out-release-lockstat, -pristine-lockstat)
 # then scripts/bench-debian.sh if it exists (writes RUN_DIR/debian.json),
@@ -18,7 +19,7 @@
 # Environment: RUN_DIR, BENCH_REPS (5 per boot), BENCH_BOOTS (speed and lock
 # boots per kernel, 2: between-boot variation shows in the spread), BENCH_CLOCK (icount|wall),
 # BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
-# BENCH_PARTS (default "mem speed lock debian"), BENCH_BUILD=0 (do not
+# BENCH_PARTS (default "mem speed walk lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
 # headline subset of make run: mem and a quick speed set, 3 reps),
 # BENCH_LOCK_SUFFIX (default -lockstat: the patched lock-statistics kernel is
@@ -46,7 +47,7 @@ if [ "$PROFILE" = quick ]; then
 else
 	REPS=${BENCH_REPS:-5}
 	BOOTS=${BENCH_BOOTS:-2}
-	PARTS=${BENCH_PARTS:-mem speed lock debian}
+	PARTS=${BENCH_PARTS:-mem speed walk lock debian}
 	MEMARGS=mem SPEEDARGS="speed,-r,$REPS"
 fi
 case $CLOCK in
@@ -107,7 +108,7 @@ fi
 boots=()
 for p in $PARTS; do
 	case $p in
-	mem|lock|speed)
+	mem|lock|speed|walk)
 		for m in $MODES; do
 			boots+=("$p-$m")
 			if [ "$p" != mem ]; then
@@ -116,7 +117,7 @@ for p in $PARTS; do
 		done
 		;;
 	debian) ;;
-	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed lock debian" ;;
+	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed walk lock debian" ;;
 	esac
 done
 TREE_STATE=$tree_state python3 - "$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
@@ -163,6 +164,7 @@ for p in $PARTS; do
 			case $p in
 			mem) boot mem "$mode" "$MEMARGS" "" "$SLUB" ;;
 			speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" "" "speed-$mode$sfx" ;;
+			walk) boot walk "$mode" "walk,-r,$REPS" "$SPEED_QEMU" "" "walk-$mode$sfx" ;;
 			lock) boot lock "$mode" "lock,-i,$ITERS" "" "" "lock-$mode$sfx" ;;
 			esac
 		done

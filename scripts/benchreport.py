@@ -55,6 +55,12 @@ SPEED_DESC = {
     "ksm": "KSM: from MADV_MERGEABLE until all n identical pages are merged, pages_shared + pages_sharing = n (total)",
     "exit": "exit of a process with n faulted VMAs, SIGKILL to waitpid (total)",
     "forkexec": "fork + exec + exit + wait of a static program (per iteration)",
+    "walk-files0": "MADV_PAGEOUT of n COWed private mappings of one file, all at offset 0 (per page)",
+    "walk-devzero": "the same with n private /dev/zero mappings (per page)",
+    "walk-moved": "MADV_PAGEOUT of n anonymous VMAs of one vm_pgoff, each mapped at one address and mremapped away (per page)",
+    "walk-shared-files": "move_pages() 0->1->0 of 1,000 COWed private file pages at 16 overlapping offsets, shared with n children that map 1,000 of their own (per page move)",
+    "walk-interleaved": "move_pages() 0->1->0 of n pages of VMAs alternating between two lazy roots (a fork between their faults), shared with 8 children (per page move)",
+    "walk-ksm": "move_pages() 0->1->0 of 64 pages merged into one KSM page, in a process with n other VMAs (per page move)",
 }
 
 
@@ -182,12 +188,13 @@ def collect(run_dir):
     if os.path.exists(mp):
         with open(mp) as f:
             meta = json.load(f)
-    data = {"meta": meta, "mem": {}, "speed": {}, "speed_checks": {}, "lock": {}, "missing": []}
-    for kind in ("mem", "speed", "lock"):
+    data = {"meta": meta, "mem": {}, "speed": {}, "speed_checks": {}, "walk": {}, "walk_checks": {},
+            "lock": {}, "missing": []}
+    for kind in ("mem", "speed", "walk", "lock"):
         for mode in MODES:
             name = "%s-%s" % (kind, mode)
             names = [name]
-            if kind in ("speed", "lock"):
+            if kind in ("speed", "walk", "lock"):
                 # further boots of the same kernel: KIND-MODE-2, -3, ...
                 names += sorted((d for d in os.listdir(run_dir)
                                  if re.fullmatch(re.escape(name) + r"-\d+", d)),
@@ -209,12 +216,12 @@ def collect(run_dir):
                     data["missing"].append(name)
                     continue
                 data["mem"][mode] = mem_deltas(raw)
-            elif kind == "speed":
+            elif kind in ("speed", "walk"):
                 st, ch = parse_speed(lines)
                 if not st:
                     data["missing"].append(name)
                     continue
-                data["speed"][mode], data["speed_checks"][mode] = st, ch
+                data[kind][mode], data[kind + "_checks"][mode] = st, ch
             else:
                 boots = []
                 for nm, got in per_boot:
@@ -358,11 +365,12 @@ def md_mem(data):
     return out
 
 
-def md_speed(data):
-    sp = data["speed"]
+def md_speed(data, kind="speed"):
+    sp = data[kind]
     meta = data["meta"]
-    out = ["### Speed (time per operation, median of %s reps x %s boots [min-max], clock: %s)\n" %
-           (meta.get("reps", "?"), meta.get("speed_boots", 1), meta.get("speed_clock", "?"))]
+    title = "Speed" if kind == "speed" else "rmap walk precision"
+    out = ["### %s (time per operation, median of %s reps x %s boots [min-max], clock: %s)\n" %
+           (title, meta.get("reps", "?"), meta.get("speed_boots", 1), meta.get("speed_clock", "?"))]
     out.append("Ratio = median lazy / median baseline from this run (< 1 is faster). "
                "Spread = (max-min)/median of the reps.\n")
     out.append("| test | n | baseline | lazy=0 | lazy=1 | lazy0/base | lazy1/base | spread b/0/1 |")
@@ -389,8 +397,9 @@ def md_speed(data):
         out.append("| %s | %s | %s | %s | %s |" % (test, n, " | ".join(cells), " | ".join(ratios),
                                                   "/".join(spreads)))
     out.append("")
-    out.append("Tests: " + "; ".join("`%s` %s" % (t, d) for t, d in SPEED_DESC.items()) + ".\n")
-    chk = data["speed_checks"]
+    desc = {t: d for t, d in SPEED_DESC.items() if t.startswith("walk-") == (kind == "walk")}
+    out.append("Tests: " + "; ".join("`%s` %s" % (t, d) for t, d in desc.items()) + ".\n")
+    chk = data[kind + "_checks"]
     if chk:
         out.append("Sanity (first rep): " + "; ".join(
             "%s %s" % (m, ", ".join("%s=%d" % kv for kv in sorted(chk[m].items()))) for m in MODES if m in chk) + ".\n")
@@ -526,6 +535,8 @@ def main(argv):
             md += md_mem(data)
         if data["speed"]:
             md += md_speed(data)
+        if data["walk"]:
+            md += md_speed(data, "walk")
         if data["lock"]:
             md += md_lock(data)
         md += plots(data, run_dir)

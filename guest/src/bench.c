@@ -9,6 +9,7 @@
  *   bench lock [-i ITERS] [-n] zygote with VMA churn and reclaim, then the
  *                              anon_vma lines of /proc/lock_stat (-n: the
  *                              workload only, for kernels without LOCK_STAT)
+ *   bench walk [-r REPS]       timings of the rmap walk precision workloads
  *   bench mem -q               the memory workloads without vmas-10000
  *
  * Every workload runs in a fresh process (fork + exec of this program), so
@@ -52,6 +53,9 @@
 #endif
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_MOVE (1 << 1)
+#endif
+#ifndef MPOL_MF_MOVE_ALL
+#define MPOL_MF_MOVE_ALL (1 << 2)
 #endif
 
 #define NWORKERS 24
@@ -805,27 +809,253 @@ static void sp_forkexec(size_t n)
 	report("forkexec", n, n, now_ns() - t0);
 }
 
+/* ---- rmap walk precision --------------------------------------------- */
+
+/*
+ * Shapes where one lazy anon_vma per process would make a walk visit
+ * VMAs that cannot map the page (issue 12's table). Upstream gives each
+ * VMA an anon_vma of its own, so its cost per page is flat in n. Only the
+ * walks are timed: MADV_PAGEOUT (try_to_unmap) or move_pages() there and
+ * back (try_to_migrate, remove_migration_ptes).
+ */
+static int memfd_pages(size_t pages)
+{
+	int fd = memfd_create("bench", 0);
+
+	if (fd < 0 || ftruncate(fd, (off_t)(pages * ps)))
+		die("memfd");
+	return fd;
+}
+
+/* n private 1-page mappings of fd, mapping i at page offset i % span, COWed */
+static char **map_cowed(int fd, size_t n, size_t span)
+{
+	char **v = calloc(n, sizeof(*v));
+
+	if (!v)
+		die("calloc");
+	for (size_t i = 0; i < n; i++) {
+		v[i] = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			    (off_t)((i % span) * ps));
+		if (v[i] == MAP_FAILED)
+			die("mmap file");
+		v[i][0] = (char)(i | 1);
+	}
+	return v;
+}
+
+static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
+{
+	unsigned long long before = vmstat("pswpout");
+	uint64_t t0 = now_ns();
+
+	for (size_t i = 0; i < n; i++)
+		if (madvise(v[i], ps, MADV_PAGEOUT))
+			die("madvise PAGEOUT");
+	report(test, nlog, n, now_ns() - t0);
+	if (rep_no == 1)
+		check(test, "pswpout", (long long)(vmstat("pswpout") - before));
+}
+
+/* move_pages() of n pages to node 1 and back, timed; checks where they went */
+static void timed_migrate(const char *test, size_t nlog, char **v, size_t n)
+{
+	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+	uint64_t t0;
+	size_t ok = 0;
+
+	if (!nodes || !status)
+		die("calloc");
+	t0 = now_ns();
+	for (int target = 1; target >= 0; target--) {
+		for (size_t i = 0; i < n; i++)
+			nodes[i] = target;
+		if (syscall(SYS_move_pages, 0, n, v, nodes, status,
+			    MPOL_MF_MOVE_ALL))
+			die("move_pages");
+		for (size_t i = 0; i < n; i++)
+			ok += status[i] == target;
+	}
+	report(test, nlog, 2 * n, now_ns() - t0);
+	if (rep_no == 1)
+		check(test, "pages_on_target", (long long)ok);
+	free(nodes);
+	free(status);
+}
+
+/* Private file (or /dev/zero) mappings all at offset 0: pageout of each */
+static void wk_offset0(size_t n, int devzero)
+{
+	int fd = devzero ? open("/dev/zero", O_RDWR) : memfd_pages(1);
+
+	if (fd < 0)
+		die("open /dev/zero");
+	timed_pageout(devzero ? "walk-devzero" : "walk-files0", n,
+		      map_cowed(fd, n, 1), n);
+}
+
+/* n anonymous VMAs of one vm_pgoff: each mapped at one address, mremapped */
+static void wk_moved(size_t n)
+{
+	char *base = map_vmas(n + 1, 1, 0), *fixed = vma_at(base, 1, n);
+	char **v = calloc(n, sizeof(*v));
+
+	if (!v)
+		die("calloc");
+	for (size_t i = 0; i < n; i++) {
+		if (i && mmap(fixed, ps, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != fixed)
+			die("mmap fixed");
+		fixed[0] = (char)(i | 1);
+		v[i] = mremap(fixed, ps, ps, MREMAP_MAYMOVE | MREMAP_FIXED,
+			      vma_at(base, 1, i));
+		if (v[i] != vma_at(base, 1, i))
+			die("mremap");
+	}
+	timed_pageout("walk-moved", n, v, n);
+}
+
+/*
+ * Fork `kids` children that wait until release_kids(); each first maps n
+ * COWed private mappings of fd of its own, if fd >= 0.
+ */
+static pid_t kid_pids[64];
+
+static void spawn_kids(struct gate *g, size_t kids, int fd, size_t n)
+{
+	gate_init(g);
+	for (size_t k = 0; k < kids; k++) {
+		kid_pids[k] = fork();
+		if (kid_pids[k] < 0)
+			die("fork");
+		if (kid_pids[k] == 0) {
+			gate_worker(g);
+			if (fd >= 0)
+				map_cowed(fd, n, 16);
+			gate_ready(g);
+			gate_wait_go(g);
+			_exit(0);
+		}
+	}
+	gate_wait_ready(g, kids);
+}
+
+static void release_kids(struct gate *g, size_t kids)
+{
+	close(g->go[1]);
+	for (size_t k = 0; k < kids; k++)
+		reap(kid_pids[k]);
+}
+
+/*
+ * n private file mappings at 16 overlapping offsets, COWed, then shared
+ * with `kids` children that map as many of their own: migrate the shared
+ * pages.
+ */
+static void wk_shared_files(size_t kids, size_t n)
+{
+	int fd = memfd_pages(16);
+	char **v = map_cowed(fd, n, 16);
+	struct gate g;
+
+	spawn_kids(&g, kids, fd, n);
+	timed_migrate("walk-shared-files", kids, v, n);
+	release_kids(&g, kids);
+}
+
+/*
+ * Every fork starts a new lazy root for the parent's later faults: n VMAs
+ * alternating between two roots, shared with 8 children, migrated.
+ */
+static void wk_interleaved(size_t n)
+{
+	char *base = map_vmas(n, 1, 0);
+	char **v = calloc(n, sizeof(*v));
+	struct gate g;
+	pid_t pid;
+
+	if (!v)
+		die("calloc");
+	for (int odd = 0; odd < 2; odd++) {
+		for (size_t i = odd; i < n; i += 2) {
+			v[i] = vma_at(base, 1, i);
+			v[i][0] = (char)(i | 1);
+		}
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	spawn_kids(&g, 8, -1, 0);
+	timed_migrate("walk-interleaved", n, v, n);
+	release_kids(&g, 8);
+}
+
+/* 64 identical pages merged by KSM in a process with n other VMAs */
+static void wk_ksm(size_t n)
+{
+	char *k = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *v[64];
+	uint64_t t0 = now_ns();
+
+	if (k == MAP_FAILED)
+		die("mmap");
+	map_vmas(n, 1, 1);
+	memset(k, 0x5a, 64 * ps);
+	write_file("/sys/kernel/mm/ksm/run", "2");
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096");
+	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "1");
+	if (madvise(k, 64 * ps, MADV_MERGEABLE))
+		die("madvise MERGEABLE");
+	write_file("/sys/kernel/mm/ksm/run", "1");
+	while (read_ul("/sys/kernel/mm/ksm/pages_sharing") +
+	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 64) {
+		if (now_ns() - t0 > 600ull * 1000000000ull)
+			fail("KSM did not merge within 600 s of guest time");
+		usleep(500);
+	}
+	write_file("/sys/kernel/mm/ksm/run", "0");
+	for (int i = 0; i < 64; i++)
+		v[i] = k + i * ps;
+	timed_migrate("walk-ksm", n, v, 64);
+	write_file("/sys/kernel/mm/ksm/run", "2");
+}
+
 struct speed_test {
 	const char *name;
 	size_t a, b;
 	int quick;	/* part of the quick subset (make run) */
+	int walk;	/* part of "bench walk", not of "bench speed" */
 };
 
 static const struct speed_test speed_tests[] = {
-	{ "fork", 10, 0, 1 },
-	{ "fork", 100, 0, 0 },
-	{ "fork", 1000, 0, 1 },
-	{ "fork", 10000, 0, 0 },
-	{ "fault-vmas", 10000, 0, 1 },
-	{ "fault-pages", 16384, 0, 1 },
-	{ "pageout", 1000, 16, 1 },
-	{ "migrate", 1000, 8, 1 },
-	{ "mmap-churn", 20000, 0, 1 },
-	{ "mprotect-churn", 20000, 0, 1 },
-	{ "ksm", 4096, 0, 1 },
-	{ "exit", 1000, 4, 1 },
-	{ "exit", 10000, 1, 0 },
-	{ "forkexec", 200, 0, 1 },
+	{ "fork", 10, 0, 1, 0 },
+	{ "fork", 100, 0, 0, 0 },
+	{ "fork", 1000, 0, 1, 0 },
+	{ "fork", 10000, 0, 0, 0 },
+	{ "fault-vmas", 10000, 0, 1, 0 },
+	{ "fault-pages", 16384, 0, 1, 0 },
+	{ "pageout", 1000, 16, 1, 0 },
+	{ "migrate", 1000, 8, 1, 0 },
+	{ "mmap-churn", 20000, 0, 1, 0 },
+	{ "mprotect-churn", 20000, 0, 1, 0 },
+	{ "ksm", 4096, 0, 1, 0 },
+	{ "exit", 1000, 4, 1, 0 },
+	{ "exit", 10000, 1, 0, 0 },
+	{ "forkexec", 200, 0, 1, 0 },
+	{ "walk-files0", 100, 0, 0, 1 },
+	{ "walk-files0", 1000, 0, 0, 1 },
+	{ "walk-devzero", 1000, 0, 0, 1 },
+	{ "walk-moved", 1000, 0, 0, 1 },
+	{ "walk-moved", 4000, 0, 0, 1 },
+	{ "walk-shared-files", 8, 1000, 0, 1 },
+	{ "walk-shared-files", 32, 1000, 0, 1 },
+	{ "walk-interleaved", 1000, 0, 0, 1 },
+	{ "walk-ksm", 1000, 0, 0, 1 },
+	{ "walk-ksm", 10000, 0, 0, 1 },
 };
 
 static void run_speed(const char *name, size_t a, size_t b)
@@ -850,11 +1080,23 @@ static void run_speed(const char *name, size_t a, size_t b)
 		sp_exit(a, b);
 	else if (!strcmp(name, "forkexec"))
 		sp_forkexec(a);
+	else if (!strcmp(name, "walk-files0"))
+		wk_offset0(a, 0);
+	else if (!strcmp(name, "walk-devzero"))
+		wk_offset0(a, 1);
+	else if (!strcmp(name, "walk-moved"))
+		wk_moved(a);
+	else if (!strcmp(name, "walk-shared-files"))
+		wk_shared_files(a, b);
+	else if (!strcmp(name, "walk-interleaved"))
+		wk_interleaved(a);
+	else if (!strcmp(name, "walk-ksm"))
+		wk_ksm(a);
 	else
 		fail("unknown speed test");
 }
 
-static int cmd_speed(int reps, int quick)
+static int cmd_speed(int reps, int quick, int walk)
 {
 	warm_up();
 	for (int r = 1; r <= reps; r++) {
@@ -864,7 +1106,7 @@ static int cmd_speed(int reps, int quick)
 			char *argv[] = { "bench", "run-speed", (char *)t->name,
 					 as, bs, rs, NULL };
 
-			if (quick && !t->quick)
+			if ((quick && !t->quick) || t->walk != walk)
 				continue;
 			snprintf(rs, sizeof(rs), "%d", r);
 			snprintf(as, sizeof(as), "%zu", t->a);
@@ -1009,7 +1251,7 @@ static int cmd_lock(size_t iters, int no_lockstat)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | lock [-i ITERS] [-n]\n");
+	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | walk [-r REPS] | lock [-i ITERS] [-n]\n");
 	exit(1);
 }
 
@@ -1067,7 +1309,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "mem"))
 		return cmd_mem(quick);
 	if (!strcmp(cmd, "speed"))
-		return cmd_speed(reps, quick);
+		return cmd_speed(reps, quick, 0);
+	if (!strcmp(cmd, "walk"))
+		return cmd_speed(reps, 0, 1);
 	if (!strcmp(cmd, "lock"))
 		return cmd_lock(iters, no_lockstat);
 	usage();
