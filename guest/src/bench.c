@@ -844,15 +844,25 @@ static char **map_cowed(int fd, size_t n, size_t span)
 	return v;
 }
 
+/* VMAs that walks found in lazy anon_vmas since @before (patched kernels) */
+static void check_visits(const char *test, unsigned long long before)
+{
+	if (rep_no == 1)
+		check(test, "lazy_walk_visits",
+		      (long long)(vmstat("anon_vma_lazy_walk") - before));
+}
+
 static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
 {
 	unsigned long long before = vmstat("pswpout");
+	unsigned long long visits = vmstat("anon_vma_lazy_walk");
 	uint64_t t0 = now_ns();
 
 	for (size_t i = 0; i < n; i++)
 		if (madvise(v[i], ps, MADV_PAGEOUT))
 			die("madvise PAGEOUT");
 	report(test, nlog, n, now_ns() - t0);
+	check_visits(test, visits);
 	if (rep_no == 1)
 		check(test, "pswpout", (long long)(vmstat("pswpout") - before));
 }
@@ -861,11 +871,13 @@ static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
 static void timed_migrate(const char *test, size_t nlog, char **v, size_t n)
 {
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+	unsigned long long visits;
 	uint64_t t0;
 	size_t ok = 0;
 
 	if (!nodes || !status)
 		die("calloc");
+	visits = vmstat("anon_vma_lazy_walk");
 	t0 = now_ns();
 	for (int target = 1; target >= 0; target--) {
 		for (size_t i = 0; i < n; i++)
@@ -877,6 +889,7 @@ static void timed_migrate(const char *test, size_t nlog, char **v, size_t n)
 			ok += status[i] == target;
 	}
 	report(test, nlog, 2 * n, now_ns() - t0);
+	check_visits(test, visits);
 	if (rep_no == 1)
 		check(test, "pages_on_target", (long long)ok);
 	free(nodes);
@@ -993,33 +1006,42 @@ static void wk_interleaved(size_t n)
 	release_kids(&g, 8);
 }
 
-/* 64 identical pages merged by KSM in a process with n other VMAs */
+/*
+ * 64 KSM pages, each merged from a page of VMA a and the same page of VMA
+ * b, in a process with n other VMAs: migrate a's pages (each migration
+ * walks two rmap_items).
+ */
 static void wk_ksm(size_t n)
 {
-	char *k = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+	char *a = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *v[64];
 	uint64_t t0 = now_ns();
 
-	if (k == MAP_FAILED)
+	if (a == MAP_FAILED || b == MAP_FAILED)
 		die("mmap");
 	map_vmas(n, 1, 1);
-	memset(k, 0x5a, 64 * ps);
+	for (int i = 0; i < 64; i++) {
+		memset(a + i * ps, 0x40 + i, ps);
+		memset(b + i * ps, 0x40 + i, ps);
+		v[i] = a + i * ps;
+	}
 	write_file("/sys/kernel/mm/ksm/run", "2");
 	write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096");
 	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "1");
-	if (madvise(k, 64 * ps, MADV_MERGEABLE))
+	if (madvise(a, 64 * ps, MADV_MERGEABLE) ||
+	    madvise(b, 64 * ps, MADV_MERGEABLE))
 		die("madvise MERGEABLE");
 	write_file("/sys/kernel/mm/ksm/run", "1");
 	while (read_ul("/sys/kernel/mm/ksm/pages_sharing") +
-	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 64) {
+	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 128) {
 		if (now_ns() - t0 > 600ull * 1000000000ull)
 			fail("KSM did not merge within 600 s of guest time");
 		usleep(500);
 	}
 	write_file("/sys/kernel/mm/ksm/run", "0");
-	for (int i = 0; i < 64; i++)
-		v[i] = k + i * ps;
 	timed_migrate("walk-ksm", n, v, 64);
 	write_file("/sys/kernel/mm/ksm/run", "2");
 }
