@@ -643,37 +643,23 @@ static void sp_pageout(size_t nvmas, size_t pages)
 		check("pageout", "pswpout", (long long)(vmstat("pswpout") - before));
 }
 
+static void timed_migrate(const char *test, size_t nlog, char **v, size_t n,
+			  int flags);
+
 /* move_pages() of every page to node 1 and back to node 0. */
 static void sp_migrate(size_t nvmas, size_t pages)
 {
-	size_t n = nvmas * pages, ok = 0;
+	size_t n = nvmas * pages;
 	char *base = map_vmas(nvmas, pages, 1);
-	void **addr = calloc(n, sizeof(*addr));
-	int *nodes = calloc(n, sizeof(*nodes)), *status = calloc(n, sizeof(int));
-	uint64_t t0, t;
+	char **addr = calloc(n, sizeof(*addr));
 
-	if (!addr || !nodes || !status)
+	if (!addr)
 		die("calloc");
 	for (size_t i = 0; i < nvmas; i++)
 		for (size_t p = 0; p < pages; p++)
 			addr[i * pages + p] = vma_at(base, pages, i) + p * ps;
-	t0 = now_ns();
-	for (int target = 1; target >= 0; target--) {
-		for (size_t i = 0; i < n; i++)
-			nodes[i] = target;
-		if (syscall(SYS_move_pages, 0, n, addr, nodes, status,
-			    MPOL_MF_MOVE))
-			die("move_pages");
-		for (size_t i = 0; i < n; i++)
-			ok += status[i] == target;
-	}
-	t = now_ns() - t0;
-	report("migrate", n, 2 * n, t);
-	if (rep_no == 1)
-		check("migrate", "pages_on_target", (long long)ok);
+	timed_migrate("migrate", n, addr, n, MPOL_MF_MOVE);
 	free(addr);
-	free(nodes);
-	free(status);
 }
 
 /* mmap 4 pages, write one, munmap; n times. */
@@ -868,7 +854,8 @@ static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
 }
 
 /* move_pages() of n pages to node 1 and back, timed; checks where they went */
-static void timed_migrate(const char *test, size_t nlog, char **v, size_t n)
+static void timed_migrate(const char *test, size_t nlog, char **v, size_t n,
+			  int flags)
 {
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
 	unsigned long long visits;
@@ -882,8 +869,7 @@ static void timed_migrate(const char *test, size_t nlog, char **v, size_t n)
 	for (int target = 1; target >= 0; target--) {
 		for (size_t i = 0; i < n; i++)
 			nodes[i] = target;
-		if (syscall(SYS_move_pages, 0, n, v, nodes, status,
-			    MPOL_MF_MOVE_ALL))
+		if (syscall(SYS_move_pages, 0, n, v, nodes, status, flags))
 			die("move_pages");
 		for (size_t i = 0; i < n; i++)
 			ok += status[i] == target;
@@ -972,7 +958,7 @@ static void wk_shared_files(size_t kids, size_t n)
 	struct gate g;
 
 	spawn_kids(&g, kids, fd, n);
-	timed_migrate("walk-shared-files", kids, v, n);
+	timed_migrate("walk-shared-files", kids, v, n, MPOL_MF_MOVE_ALL);
 	release_kids(&g, kids);
 }
 
@@ -1002,7 +988,7 @@ static void wk_interleaved(size_t n)
 		reap(pid);
 	}
 	spawn_kids(&g, 8, -1, 0);
-	timed_migrate("walk-interleaved", n, v, n);
+	timed_migrate("walk-interleaved", n, v, n, MPOL_MF_MOVE_ALL);
 	release_kids(&g, 8);
 }
 
@@ -1042,7 +1028,7 @@ static void wk_ksm(size_t n)
 		usleep(500);
 	}
 	write_file("/sys/kernel/mm/ksm/run", "0");
-	timed_migrate("walk-ksm", n, v, 64);
+	timed_migrate("walk-ksm", n, v, 64, MPOL_MF_MOVE_ALL);
 	write_file("/sys/kernel/mm/ksm/run", "2");
 }
 
