@@ -273,6 +273,10 @@ def md_headline(data):
             rows.append((wl, c, {m: mem[m]["workloads"][wl][c]["bytes"] for m in MODES
                                  if wl in mem.get(m, {}).get("workloads", {})}, ""))
     for label, c, vals, seed in rows:
+        if not vals:
+            # A part this run did not boot (the Debian rows in make run's
+            # quick profile): no row that says nothing.
+            continue
         cells = [fmt_bytes(vals[m]) if m in vals else "n/a" for m in MODES]
         b = vals.get("baseline")
         ch = [fmt_pct(pct(vals[m], b)) if b is not None and m in vals else "n/a"
@@ -521,6 +525,7 @@ def main(argv):
         json.dump(data, f, indent=1, sort_keys=True)
     meta = data["meta"]
     md = ["## make bench: %s\n" % os.path.basename(os.path.abspath(run_dir)),
+          "Kernel source: %s.\n" % meta.get("kernel_source", "not recorded (a run before the field)"),
           "Kernels: %s. Memory boots: %s. Speed clock: %s.\n" % (
               meta.get("kernels", "?"), meta.get("mem_slub", "?"), meta.get("speed_clock", "?"))]
     builds = {}

@@ -63,8 +63,8 @@ elif [ "$rc" != 0 ]; then
 	die "qemu failed (exit $rc)" "$(tail -3 "$dir/qemu.log")"
 fi
 
-meta=$(printf '{"name":"%s","flavour":"%s","suites":"%s","lazy":"%s","seconds":%d}' \
-	"$name" "$flavour" "$suites" "$lazy" "$secs")
+meta=$(printf '{"name":"%s","flavour":"%s","suites":"%s","lazy":"%s","seconds":%d,"kernel_source":"%s"}' \
+	"$name" "$flavour" "$suites" "$lazy" "$secs" "$(ksrc_version)")
 expect=()
 [ -n "${EXPECT:-}" ] && expect=(--expect "$EXPECT")
 vrc=0

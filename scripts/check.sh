@@ -63,6 +63,7 @@ if [ "$profile" != smoke ]; then
 	stop_if_failed
 	bash "$TOP/scripts/deps.sh"
 	bash "$TOP/scripts/tree.sh"
+	note "kernel source: $(ksrc_version)"
 	say "tools/testing/vma (userland test of mm/vma.c)"
 	step vma-harness bash "$TOP/scripts/vma-test.sh"
 	stop_if_failed

@@ -40,3 +40,16 @@ PRISTINE=$BUILD/linux-pristine
 pristine_tree() {
 	[ -d "$PRISTINE" ] || git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
 }
+
+# The kernel source a tree was unpacked from, for every result: for example
+# "6.12.118 (Debian linux-source-6.12 6.12.118-1~deb12u1)", the subject of
+# the tree's pristine commit (tree.sh), else its Makefile's version.
+TESTED_VERSIONS="6.12.117 6.12.118"
+ksrc_version() {
+	local t=${1:-$KSRC} s
+	s=$(git -C "$t" log -1 --format=%s pristine 2>/dev/null) || s=
+	case $s in
+	"Linux "*) echo "${s#Linux }" ;;
+	*) make -s -C "$t" kernelversion 2>/dev/null || echo unknown ;;
+	esac
+}

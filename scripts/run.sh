@@ -6,6 +6,7 @@
 
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-run}
 mkdir -p "$RUN_DIR"
+say "make run: kernel source $(ksrc_version), series $(git -C "$KSRC" log -1 --format='%h %s' | cut -c1-50)"
 args=${DEMO_ARGS:--v,1000,-c,4,-p,4}
 # Exact in-use counts: with debugging on, these caches have no per-CPU
 # slabs that /proc/slabinfo would count as full.

@@ -41,8 +41,16 @@ def main(run_dir):
     if not out:
         print("no demo data in %s (did the demo boot fail?)" % run_dir)
         return 1
+    sources = set()
+    for name in out:
+        try:
+            with open(os.path.join(run_dir, name, "summary.json")) as f:
+                sources.add(json.load(f).get("kernel_source") or "not recorded")
+        except (OSError, ValueError):
+            sources.add("not recorded")
     with open(os.path.join(run_dir, "slab.json"), "w") as f:
         json.dump(out, f, indent=1)
+    print("kernel source: %s" % "; ".join(sorted(sources)))
     for name, d in out.items():
         idle = d.get("idle", {})
         sizes = ", ".join("%s %d B" % (c, idle[c]["objsize"]) for c in CACHES if c in idle)

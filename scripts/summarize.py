@@ -17,6 +17,9 @@ def main(run_dir):
     if not boots:
         print("no boots in %s" % run_dir)
         return 1
+    # Boots before the field have no kernel_source.
+    sources = sorted({b["kernel_source"] for b in boots if b.get("kernel_source")})
+    print("\nkernel source: %s" % ("; ".join(sources) or "not recorded"))
     print("\n%-22s %-8s %-5s %6s %6s %6s %7s %6s  %s" % (
         "boot", "kernel", "lazy", "pass", "skip", "fail", "splats", "secs", "verdict"))
     for b in boots:
@@ -26,7 +29,7 @@ def main(run_dir):
             c["pass"], c["skip"], c["fail"] + c["xfail"], len(b["splats"]),
             b.get("seconds", "?"), b["verdict"]))
     with open(os.path.join(run_dir, "summary.json"), "w") as f:
-        json.dump({"boots": boots}, f, indent=1)
+        json.dump({"kernel_source": "; ".join(sources) or None, "boots": boots}, f, indent=1)
     return 0
 
 

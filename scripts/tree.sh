@@ -46,6 +46,17 @@ if [ ! -d "$KSRC/.git" ]; then
 	git -C "$KSRC" tag pristine
 fi
 
+src=$(ksrc_version)
+case " $TESTED_VERSIONS " in
+*" ${src%% *} "*) ;;
+*) note "kernel source $src: the series was tested on $TESTED_VERSIONS only" ;;
+esac
+pkg=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
+if [ -n "$pkg" ] && [[ "$src" != *" $pkg)" ]]; then
+	note "$KSRC is $src, but linux-source-6.12 $pkg is installed"
+	note "(to move to it: rm -rf $KSRC $BUILD/linux-pristine, then make tree)"
+fi
+
 cd "$KSRC"
 want=$(series_hash)
 head=$(git rev-parse HEAD)
@@ -71,14 +82,17 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
 	die "patches/ changed but $KSRC has uncommitted changes" \
 		"commit them in the kernel tree and run 'make export', or discard them (git -C $KSRC checkout -- .)"
 fi
-say "applying patches/ to $KSRC"
+say "applying patches/ to $KSRC (Linux $src)"
 git reset -q --hard pristine
 n=0
 while read -r p; do
 	if ! git am -q --whitespace=nowarn "$PATCHES/$p" >/dev/null 2>"$BUILD/am.log"; then
 		git am --abort 2>/dev/null || true
 		git reset -q --hard pristine
-		die "patches/$p does not apply to Linux 6.12" "$(head -5 "$BUILD/am.log")"
+		die "the series does not apply to Linux $src: patches/$p fails" \
+			"$(head -5 "$BUILD/am.log")" \
+			"tested on Debian linux-source-6.12 $TESTED_VERSIONS; the tree is back at its pristine commit" \
+			"(rebase the series on this source: README.md, Working on the series)"
 	fi
 	n=$((n + 1))
 done < <(series_files)
