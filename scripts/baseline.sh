@@ -16,17 +16,4 @@ KSRC=$PRISTINE bash "$TOP/scripts/kbuild.sh" debug
 bash "$TOP/scripts/guest.sh"
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-baseline}
 bash "$TOP/scripts/boot.sh" pristine-mm debug mm-full none 14400 || true
-python3 - "$RUN_DIR/pristine-mm/summary.json" "$TOP/expected/baseline.new" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as f:
-    f.write("# Upstream mm selftests on unpatched 6.12 under this bench (make baseline).\n"
-            "# status NAME # reason (every skip and fail needs one)\n")
-    for r in s["results"]:
-        if not r["name"].startswith("mm:"):
-            continue
-        st = {"pass": "pass", "skip": "skip"}.get(r["status"], "fail")
-        reason = " # TODO reason: %s" % r["directive"] if st != "pass" else ""
-        f.write("%s %s%s\n" % (st, r["name"], reason))
-print("wrote", sys.argv[2], "with", sum(1 for r in s["results"] if r["name"].startswith("mm:")), "tests")
-PY
+python3 "$TOP/scripts/runtools.py" baseline "$RUN_DIR/pristine-mm/summary.json" "$TOP/expected/baseline.new"

@@ -121,19 +121,8 @@ for p in $PARTS; do
 	esac
 done
 say "kernel source: $(ksrc_version)"
-KERNEL_SOURCE=$(ksrc_version) TREE_STATE=$tree_state python3 - "$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}" <<'PY'
-import json, os, sys
-out, reps, nboots, clock, profile, iters, boots = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7:]
-# A second run into the same folder (say BENCH_PARTS=lock) adds its boots.
-if os.path.exists(out):
-    boots = sorted(set(boots) | set(json.load(open(out)).get("boots", [])))
-json.dump({"reps": reps, "speed_boots": nboots, "patched_tree": os.environ.get("TREE_STATE", ""), "kernel_source": os.environ["KERNEL_SOURCE"], "speed_clock": clock, "profile": profile, "lock_iters": iters,
-           "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
-           "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "
-                      "(out-release) booted with anon_vma_lazy=0/1; same release config, slab_nomerge",
-           "mem_slub": "slub_debug=F on anon_vma, anon_vma_chain, vm_area_struct (exact in-use objects)",
-           "boots": boots}, open(out, "w"), indent=1)
-PY
+KERNEL_SOURCE=$(ksrc_version) TREE_STATE=$tree_state python3 "$TOP/scripts/runtools.py" benchmeta \
+	"$RUN_DIR/meta.json" "$REPS" "$BOOTS" "$CLOCK_DESC" "$PROFILE" "$ITERS" "${boots[@]}"
 
 # boot KIND MODE ARGS [QEMU_EXTRA] [APPEND] [NAME]: one guest with the bench
 # suite, in RUN_DIR/NAME (default KIND-MODE).

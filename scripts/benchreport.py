@@ -18,12 +18,17 @@ import re
 import statistics
 import sys
 
+import figures
+
 MODES = ["baseline", "lazy0", "lazy1"]
 CACHES = ["anon_vma", "anon_vma_chain", "vm_area_struct"]
-SLAB = re.compile(r"bench-data: slab wl=(\S+) phase=(\S+) cache=(\S+) (.*)")
-TIME = re.compile(r"bench-data: time test=(\S+) n=(\d+) rep=(\d+) ops=(\d+) ns=(\d+)")
-CHECK = re.compile(r"bench-data: check test=(\S+) key=(\S+) value=(-?\d+)")
-LOCKRUN = re.compile(r"bench-data: lock (.*)")
+# The bench-data lines of guest/src/bench.c (scripts/figures.py) and the
+# keys read from each kind.
+NEED = {"slab": ("wl", "phase", "cache", "active_objs", "num_objs", "objsize",
+                 "pagesperslab", "num_slabs"),
+        "time": ("test", "n", "rep", "ops", "ns"),
+        "check": ("test", "key", "value"),
+        "lock": ("iters", "workers", "vmas", "parent_rounds", "ns")}
 LOCKSTAT = re.compile(r"bench-lockstat: (\S+?)(-[WR])?:\s+(.*)")
 LOCKFIELDS = ["con_bounces", "contentions", "waittime_min_us", "waittime_max_us",
               "waittime_total_us", "waittime_avg_us", "acq_bounces", "acquisitions",
@@ -74,12 +79,9 @@ def read_lines(path):
 
 def parse_mem(lines):
     out = {}
-    for line in lines:
-        m = SLAB.search(line)
-        if m:
-            kv = dict(x.split("=", 1) for x in m.group(4).split())
-            out.setdefault(m.group(1), {}).setdefault(m.group(2), {})[m.group(3)] = \
-                {k: int(v) for k, v in kv.items()}
+    for _, r in figures.records(lines, "slab", need=NEED):
+        out.setdefault(r["wl"], {}).setdefault(r["phase"], {})[r["cache"]] = \
+            {k: v for k, v in r.items() if k not in ("wl", "phase", "cache")}
     return out
 
 
@@ -110,16 +112,11 @@ def mem_deltas(raw):
 
 def parse_speed(lines):
     out, checks = {}, {}
-    for line in lines:
-        m = TIME.search(line)
-        if m:
-            test, n, rep, ops, ns = m.group(1), int(m.group(2)), int(m.group(3)), \
-                int(m.group(4)), int(m.group(5))
-            out.setdefault("%s/%d" % (test, n), []).append(ns / ops)
-            continue
-        m = CHECK.search(line)
-        if m:
-            checks["%s.%s" % (m.group(1), m.group(2))] = int(m.group(3))
+    for kind, r in figures.records(lines, need=NEED):
+        if kind == "time":
+            out.setdefault("%s/%d" % (r["test"], r["n"]), []).append(r["ns"] / r["ops"])
+        elif kind == "check":
+            checks["%s.%s" % (r["test"], r["key"])] = r["value"]
     stats = {}
     for k, v in out.items():
         stats[k] = {"ns_per_op": v, "reps": len(v), "min": min(v), "median": statistics.median(v),
@@ -131,9 +128,9 @@ def parse_speed(lines):
 def parse_lock(lines):
     res, run = {}, {}
     for line in lines:
-        m = LOCKRUN.search(line)
-        if m:
-            run = {k: int(v) for k, v in (x.split("=", 1) for x in m.group(1).split())}
+        r = figures.parse_line(line, need=NEED)
+        if r and r[0] == "lock":
+            run = r[1]
             continue
         m = LOCKSTAT.search(line)
         if m:

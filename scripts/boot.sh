@@ -75,13 +75,8 @@ note "${secs}s; logs in $dir"
 if [ "${EXPECT_FAIL:-0}" = 1 ]; then
 	[ "$vrc" != 0 ] || die "boot $name was meant to fail (the bench must catch it) but passed"
 	# It must fail for both planted reasons: the failing test and the WARN.
-	python3 - "$dir/summary.json" <<'PY' || die "boot $name failed, but not for both planted reasons"
-import json, sys
-s = json.load(open(sys.argv[1]))
-test = any("bench:deliberate-failure" in p for p in s["problems"])
-warn = any("WARNING:" in l for l in s["splats"])
-sys.exit(0 if test and warn else 1)
-PY
+	python3 "$TOP/scripts/runtools.py" planted "$dir/summary.json" ||
+		die "boot $name failed, but not for both planted reasons"
 	note "failed as it must, for the failing test and the kernel WARN (this boot tests the bench)"
 	exit 0
 fi

@@ -17,39 +17,36 @@ import re
 import statistics
 import sys
 
+import figures
+
 CACHES = ["anon_vma", "anon_vma_chain", "vm_area_struct"]
 SCENARIOS = ["after_boot", "apps24"]
 KERNELS = ["baseline", "lazy0", "lazy1"]
 LABEL = {"baseline": "unpatched 6.12", "lazy0": "series, lazy=0", "lazy1": "series, lazy=1"}
 SEED = {"after_boot": {"anon_vma": -97, "anon_vma_chain": -57},
         "apps24": {"anon_vma": -92, "anon_vma_chain": -50.5}}
-DATA = re.compile(r"bench-data: (\w+) (.*)")
-
-
-def kv(text):
-    return dict(x.split("=", 1) for x in text.split() if "=" in x)
+# The keys read per kind of the Debian guest's bench-data lines
+# (scripts/figures.py).
+NEED = {"slab": ("phase", "cache", "active_objs", "objsize", "num_slabs", "pagesperslab"),
+        "procs": ("phase",), "census": ("phase",), "time": ("phase", "uptime"),
+        "app": ("name", "procs", "up")}
 
 
 def parse_boot(path):
     """{'slab': {phase: {cache: {...}}}, 'procs': {phase: {...}}, 'time': {...}, 'apps': [...]}"""
     out = {"slab": {}, "procs": {}, "time": {}, "apps": [], "census": {}}
-    with open(path, errors="replace") as f:
-        for line in f:
-            m = DATA.search(line)
-            if not m:
-                continue
-            kind, d = m.group(1), kv(m.group(2))
-            if kind == "slab":
-                e = {k: int(v) for k, v in d.items() if k not in ("phase", "cache")}
-                out["slab"].setdefault(d["phase"], {})[d["cache"]] = e
-            elif kind == "procs":
-                out["procs"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
-            elif kind == "census":
-                out["census"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
-            elif kind == "time":
-                out["time"][d["phase"]] = float(d["uptime"])
-            elif kind == "app":
-                out["apps"].append({"name": d["name"], "procs": int(d["procs"]), "up": d["up"] == "1"})
+    for kind, d in figures.read(path, need=NEED):
+        if kind == "slab":
+            e = {k: int(v) for k, v in d.items() if k not in ("phase", "cache")}
+            out["slab"].setdefault(d["phase"], {})[d["cache"]] = e
+        elif kind == "procs":
+            out["procs"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
+        elif kind == "census":
+            out["census"][d["phase"]] = {k: int(v) for k, v in d.items() if k != "phase"}
+        elif kind == "time":
+            out["time"][d["phase"]] = float(d["uptime"])
+        elif kind == "app":
+            out["apps"].append({"name": d["name"], "procs": int(d["procs"]), "up": d["up"] == 1})
     return out
 
 

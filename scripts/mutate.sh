@@ -76,25 +76,7 @@ for n in "${names[@]}"; do
 	fi
 	rc=0
 	bash "$TOP/scripts/boot.sh" "$n" debug "$SUITES" 1 "$LIMIT" || rc=$?
-	caught=$(python3 - "$RUN_DIR/$n/summary.json" <<'PY'
-import json, sys
-try:
-    s = json.load(open(sys.argv[1]))
-except (OSError, ValueError):
-    print("no verdict (boot did not finish)")
-    sys.exit()
-fails = [r["name"] for r in s.get("results", []) if r["status"] == "fail"]
-parts = []
-if fails:
-    parts.append("tests: " + ", ".join(fails))
-if s.get("splats"):
-    parts.append("splat: `" + s["splats"][0].strip()[:100].replace("|", "/") + "`")
-for p in s.get("problems", []):
-    if "timed out" in p or "missing" in p:
-        parts.append(p[:100])
-print("; ".join(parts) or "-")
-PY
-)
+	caught=$(python3 "$TOP/scripts/runtools.py" caught "$RUN_DIR/$n/summary.json")
 	if [ "$rc" != 0 ]; then
 		printf '| %s | caught | %s |\n' "$n" "$caught" >>"$report"
 	else

@@ -12,22 +12,24 @@ Writes RUN_DIR/slab.json with every number.
 import glob
 import json
 import os
-import re
 import sys
 
+import figures
+
 CACHES = ["anon_vma", "anon_vma_chain", "vm_area_struct"]
-LINE = re.compile(r"bench-data: slab phase=(\S+) cache=(\S+) (.*)")
+# guest/src/demo.c's slab lines (scripts/figures.py); a cache the kernel
+# does not list is "missing=1" instead of its counts.
+NEED = {"slab": ("phase", "cache")}
+COUNTS = ("active_objs", "num_objs", "objsize")
 
 
 def parse(path):
     data = {}
-    with open(path, errors="replace") as f:
-        for line in f:
-            m = LINE.search(line)
-            if not m:
-                continue
-            kv = dict(x.split("=", 1) for x in m.group(3).split())
-            data.setdefault(m.group(1), {})[m.group(2)] = {k: int(v) for k, v in kv.items()}
+    for _, r in figures.read(path, "slab", NEED):
+        if not r.get("missing"):
+            figures.require(r, COUNTS, path)
+        data.setdefault(r["phase"], {})[r["cache"]] = \
+            {k: v for k, v in r.items() if k not in ("phase", "cache")}
     return data
 
 
@@ -53,7 +55,8 @@ def main(run_dir):
     print("kernel source: %s" % "; ".join(sorted(sources)))
     for name, d in out.items():
         idle = d.get("idle", {})
-        sizes = ", ".join("%s %d B" % (c, idle[c]["objsize"]) for c in CACHES if c in idle)
+        sizes = ", ".join("%s %d B" % (c, idle[c]["objsize"]) for c in CACHES
+                          if "objsize" in idle.get(c, {}))
         print("\n### %s (object sizes: %s)\n" % (name, sizes))
         print("| phase | " + " | ".join("%s objs (delta)" % c for c in CACHES) +
               " | demo's anon_vma+avc bytes |")
@@ -62,10 +65,10 @@ def main(run_dir):
             cells, demo_bytes = [], 0
             for c in CACHES:
                 v = caches.get(c)
-                if not v:
+                if not v or v.get("missing"):
                     cells.append("n/a")
                     continue
-                delta = v["active_objs"] - idle.get(c, v)["active_objs"]
+                delta = v["active_objs"] - idle.get(c, v).get("active_objs", v["active_objs"])
                 cells.append("%d (%+d)" % (v["active_objs"], delta))
                 if c != "vm_area_struct":
                     demo_bytes += delta * v["objsize"]

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """What ran in the boots of one run directory: per boot, the work the
-stress suites report in their logs (torture operations, processes and
-verified pages, stress-ng stressors and their run times, trinity system
-calls, switch flips, swap and migration under pressure, injected
-allocation failures) and the splat count. Prints a markdown table and
+stress suites report in their "bench-data: figures" lines (torture
+operations, processes and verified pages, stress-ng stressors and their run
+times, trinity system calls, switch flips, swap and migration under
+pressure, injected allocation failures; scripts/figures.py) and the splat
+count. A boot whose figures line lacks a figure, or whose suite passed
+without printing one, is an error (exit 1) and has no row. Prints a markdown table and
 writes RUN_DIR/whatran.json.
 
 usage: whatran.py RUN_DIR
@@ -16,23 +18,24 @@ import os
 import re
 import sys
 
-# One regex per kind of ktap.log line; each named group is summed into the
-# figure of that name, and a line that matches counts once in COUNTED[regex].
-PATTERNS = [re.compile(rx) for rx in (
-    r"#\s+total ops (?P<torture_ops>\d+), processes (?P<torture_procs>\d+) "
-    r"\(max live \d+\), execs (?P<torture_execs>\d+)",
-    r"#\s+pages verified (?P<pages_verified>\d+)",
-    r"#\s+pageout: \d+ calls, (?P<pageout_checked>\d+) pages checked"
-    r"(?:.*?(?P<pageout_large_shared>\d+) left in a shared large folio)?",
-    r"#\s+move_pages: \d+ calls, \d+ pages, (?P<pages_migrated>\d+) moved",
-    r"#\s+ksm: (?P<ksm_dup_pages>\d+) duplicate pages written",
-    r"stress-ng: info: .*successful run completed in (?P<stress_secs>[\d.]+)s",
-    r"Ran (?P<trinity_syscalls>\d+) syscalls",
-    r"# flip: (?P<flips>\d+) flips in",
-    r"# pressure: pswpout \+(?P<pswpout>\d+).*pgmigrate_success \+(?P<pgmigrate_success>\d+)",
-    r"# faultinj: slab in use after: .*; (?P<injected_failures>\d+) failures injected",
-)]
-COUNTED = {PATTERNS[0]: "torture_runs", PATTERNS[5]: "stressors"}
+import figures
+
+# Per suite (the part of a test name before ':'), the figures src= lines a
+# boot must have printed if one of the suite's tests passed.
+SUITE_SOURCES = {
+    "torture": ("torture",), "torture-soak": ("torture",),
+    "stress": ("stress",), "trinity": ("trinity",),
+    "flip": ("flip", "torture"), "pressure": ("pressure", "torture"),
+    "faultinj": ("faultinj",),
+}
+# The figures of the table: summed over a boot's figures lines.
+SUMMED = ("torture_ops", "torture_procs", "torture_execs", "pages_verified",
+          "pageout_checked", "pageout_large_shared", "pages_migrated",
+          "ksm_dup_pages", "stress_secs", "trinity_syscalls", "flips", "pswpout",
+          "pgmigrate_success", "injected_failures")
+# Records counted per src: torture runs, stressors.
+COUNTED = {"torture": "torture_runs", "stress": "stressors"}
+PASSED = re.compile(r"^ok \d+ ([^\s:#]+):\S*(?:\s+#\s*(\S+))?")
 
 START = re.compile(r"\[\s*([\d.]+)\] bench: start (\S+)")
 END = re.compile(r"\[\s*([\d.]+)\] bench: end (\S+)")
@@ -57,19 +60,38 @@ def suite_seconds(console):
     return secs
 
 
+def suites_passed(lines):
+    """Suites with at least one passed (not skipped) test in a KTAP log."""
+    out = set()
+    for line in lines:
+        m = PASSED.match(line)
+        if m and (m.group(2) or "").upper() != "SKIP":
+            out.add(m.group(1))
+    return out
+
+
 def boot_figures(d):
-    fig = {k: 0 for rx in PATTERNS for k in rx.groupindex}
+    """The figures of one boot folder. Raises figures.FigureError if a line
+    lacks a figure, or a suite passed without printing its figures."""
+    ktap = os.path.join(d, "ktap.log")
+    with open(ktap, errors="replace") as f:
+        lines = f.read().splitlines()
+    recs = [r for _, r in figures.records(lines, "figures", ktap)]
+    fig = {k: 0 for k in SUMMED}
     fig.update({k: 0 for k in COUNTED.values()})
-    with open(os.path.join(d, "ktap.log"), errors="replace") as f:
-        for line in f:
-            for rx in PATTERNS:
-                m = rx.search(line)
-                if not m:
-                    continue
-                for key, v in m.groupdict().items():
-                    fig[key] += float(v or 0)
-                if rx in COUNTED:
-                    fig[COUNTED[rx]] += 1
+    for r in recs:
+        for k in SUMMED:
+            fig[k] += r.get(k, 0)
+        if r["src"] in COUNTED:
+            fig[COUNTED[r["src"]]] += 1
+    have = {r["src"] for r in recs}
+    for suite in sorted(suites_passed(lines)):
+        for src in SUITE_SOURCES.get(suite, ()):
+            if src not in have:
+                raise figures.FigureError(
+                    "%s: suite %s passed but printed no 'bench-data: figures src=%s' line "
+                    "(a log from before that format, or the guest stopped printing it)"
+                    % (ktap, suite, src))
     fig = {k: int(v) if v == int(v) else round(v, 1) for k, v in fig.items()}
     secs = suite_seconds(os.path.join(d, "console.log"))
     fig["suite_secs"] = {k: round(v) for k, v in sorted(secs.items())}
@@ -82,10 +104,17 @@ def boot_figures(d):
 
 
 def main(run_dir):
-    boots = [boot_figures(os.path.dirname(p))
-             for p in sorted(glob.glob(os.path.join(run_dir, "*", "ktap.log")))
-             if os.path.exists(os.path.join(os.path.dirname(p), "summary.json"))]
-    if not boots:
+    boots, errors = [], []
+    for p in sorted(glob.glob(os.path.join(run_dir, "*", "ktap.log"))):
+        if not os.path.exists(os.path.join(os.path.dirname(p), "summary.json")):
+            continue
+        try:
+            boots.append(boot_figures(os.path.dirname(p)))
+        except figures.FigureError as e:
+            errors.append(str(e))
+    for e in errors:
+        print("whatran: ERROR: %s" % e, file=sys.stderr)
+    if not boots and not errors:
         print("whatran: no finished boots in %s" % run_dir)
         return 1
     cols = [("boot", "name"), ("lazy", "lazy"), ("verdict", "verdict"),
@@ -104,8 +133,8 @@ def main(run_dir):
     for b in boots:
         print("  %s: %s" % (b["name"], ", ".join("%s %d" % kv for kv in b["suite_secs"].items())))
     with open(os.path.join(run_dir, "whatran.json"), "w") as f:
-        json.dump({"boots": boots}, f, indent=1)
-    return 0
+        json.dump({"boots": boots, "errors": errors}, f, indent=1)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

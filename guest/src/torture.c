@@ -1741,6 +1741,16 @@ int main(int argc, char **argv)
 	    sharing, shared_before,
 	    ksm_ok && ksm_ctl && S->ksm_dups && max_sharing <= 0 && !rc ?
 	    " -- note: no merging observed" : "");
+	/* The figures the host reads (scripts/figures.py, FIGURES["torture"]). */
+	out(1, "bench-data: figures src=torture seed=%llu torture_ops=%llu torture_procs=%llu "
+	    "torture_execs=%llu pages_verified=%llu pageout_checked=%llu "
+	    "pageout_large_shared=%llu pages_migrated=%llu ksm_dup_pages=%llu\n",
+	    (unsigned long long)seed, (unsigned long long)total_ops,
+	    (unsigned long long)S->procs, (unsigned long long)S->execs,
+	    (unsigned long long)S->pages_verified,
+	    (unsigned long long)S->pageout_checked,
+	    (unsigned long long)S->pageout_large_shared,
+	    (unsigned long long)S->mp_moved, (unsigned long long)S->ksm_dups);
 	if (rc) {
 		out(1, "# torture: FAIL (seed %llu, exit %d); reproduce: torture -s %llu -t %d -p %d%s\n",
 		    (unsigned long long)seed, rc, (unsigned long long)seed,

@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The one machine-readable format of the guest's figures, and its parser.
+
+Every figure the host reads from a guest log is on one line
+
+    bench-data: KIND key=value key=value ...
+
+printed by guest/src/*.c and guest/suites/* (a KTAP diagnostic prefix
+"# " is allowed before it). Values are integers, decimals or words.
+
+A reader names the keys it needs per kind (need=); FIGURES names them for
+the "figures" lines of the stress suites, per src=. A record without one of
+them, a "figures" record of an unknown src, or a "bench-data:" line that is
+not key=value pairs raises FigureError: a printf renamed in the guest fails
+the host's report loudly instead of reading as 0.
+"""
+
+import re
+
+MARK = "bench-data: "
+LINE = re.compile(r"bench-data: ([A-Za-z_][\w-]*)((?:[ \t]+[^\s=]+=\S*)*)[ \t]*$")
+
+# The stress suites' figures (scripts/whatran.py): the keys of a
+# "bench-data: figures src=SRC ..." line, per SRC.
+FIGURES = {
+    "torture": ("torture_ops", "torture_procs", "torture_execs", "pages_verified",
+                "pageout_checked", "pageout_large_shared", "pages_migrated",
+                "ksm_dup_pages"),
+    "stress": ("stress_secs",),
+    "trinity": ("trinity_syscalls",),
+    "flip": ("flips", "lazy_roots"),
+    "pressure": ("pswpout", "pgmigrate_success"),
+    "faultinj": ("injected_failures",),
+}
+
+
+# Keys that name things: kept as strings even when they look like numbers.
+NAMES = ("src", "wl", "phase", "cache", "test", "key", "name", "stressor")
+
+
+class FigureError(ValueError):
+    """A bench-data line the host cannot read, or a figure missing from it."""
+
+
+def value(v):
+    """'12' -> 12, '1.5' -> 1.5, anything else stays a string."""
+    if re.fullmatch(r"-?\d+", v):
+        return int(v)
+    if re.fullmatch(r"-?\d+\.\d*", v):
+        return float(v)
+    return v
+
+
+def parse_line(line, where="?", need=None):
+    """(kind, {key: value}) of a bench-data line, None for any other line.
+    need: {kind: keys that kind's records must carry}."""
+    if MARK not in line:
+        return None
+    m = LINE.search(line)
+    if not m:
+        raise FigureError("%s: not a 'bench-data: KIND key=value ...' line: %r"
+                          % (where, line.strip()))
+    kind = m.group(1)
+    rec = {}
+    for kv in m.group(2).split():
+        k, v = kv.split("=", 1)
+        rec[k] = v if k in NAMES else value(v)
+    need = list((need or {}).get(kind, ()))
+    if kind == "figures":
+        src = rec.get("src")
+        if src not in FIGURES:
+            raise FigureError("%s: figures of an unknown src=%r (known: %s): %r"
+                              % (where, src, ", ".join(sorted(FIGURES)), line.strip()))
+        need += FIGURES[src]
+    missing = [k for k in need if k not in rec]
+    if missing:
+        raise FigureError("%s: bench-data %s line without %s: %r"
+                          % (where, kind, ", ".join(missing), line.strip()))
+    return kind, rec
+
+
+def require(rec, keys, where="?"):
+    """FigureError unless the record carries every one of keys."""
+    missing = [k for k in keys if k not in rec]
+    if missing:
+        raise FigureError("%s: bench-data record without %s: %r" % (where, ", ".join(missing), rec))
+
+
+def records(lines, kind=None, where="?", need=None):
+    """Every bench-data record of lines (an iterable of str), in order, as
+    (kind, dict); only those of one kind if given."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        r = parse_line(line, "%s:%d" % (where, n), need)
+        if r and (kind is None or r[0] == kind):
+            out.append(r)
+    return out
+
+
+def read(path, kind=None, need=None):
+    """records() of a file; [] if it does not exist."""
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return []
+    return records(lines, kind, path, need)
