@@ -30,7 +30,7 @@ fi
 for src in "$TOP"/guest/src/*.c; do
 	[ -e "$src" ] || continue
 	exe=$BIN/$(basename "$src" .c)
-	[ "$exe" -nt "$src" ] && continue
+	[ "$exe" -nt "$src" ] && [ "$exe" -nt "$TOP/guest/src/common.h" ] && continue
 	gcc -static -O2 -g -Wall -Wextra -I"$ST_SRC" -isystem "$HDR/usr/include" \
 		-o "$exe" "$src" -lnuma -lpthread >"$exe.log" 2>&1 ||
 		die "compiling $src failed" "$(head -10 "$exe.log")"

@@ -44,24 +44,9 @@
 
 #include "kselftest_harness.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MADV_HUGEPAGE
-#define MADV_HUGEPAGE 14
-#endif
-#ifndef MREMAP_MAYMOVE
-#define MREMAP_MAYMOVE 1
-#endif
-#ifndef MREMAP_FIXED
-#define MREMAP_FIXED 2
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE (1 << 1)
-#endif
-#ifndef MPOL_MF_MOVE_ALL
-#define MPOL_MF_MOVE_ALL (1 << 2)
-#endif
+#define PROG "anon_smoke"
+#include "common.h"
+
 
 #define PM_PFN_MASK	((uint64_t)((1ULL << 55) - 1))
 #define PM_EXCLUSIVE	(1ULL << 56)
@@ -526,12 +511,6 @@ TEST(pageout_after_mremap)
 	PAGEOUT_OK(dst, n);
 	VERIFY(dst, 0, n, 10);
 	munmap(res, (n + 2) * ps);
-}
-
-static long sys_move_pages(int pid, unsigned long count, void **pages,
-			   const int *nodes, int *status, int flags)
-{
-	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
 }
 
 /* Query current node of each page; returns 0 or -errno. */

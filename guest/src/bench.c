@@ -48,15 +48,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE (1 << 1)
-#endif
-#ifndef MPOL_MF_MOVE_ALL
-#define MPOL_MF_MOVE_ALL (1 << 2)
-#endif
+#define PROG "bench"
+#include "common.h"
+
 
 #define NWORKERS 24
 
@@ -67,24 +61,10 @@ static const char *const caches[] = { "anon_vma", "anon_vma_chain",
 static size_t ps;
 static const char *self = "/proc/self/exe";
 
-static void die(const char *what)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void fail(const char *what)
 {
 	fprintf(stderr, "bench: %s\n", what);
 	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -96,7 +76,7 @@ static void settle_rcu(void)
 {
 	for (int i = 0; i < 2; i++) {
 		if (syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0))
-			die("membarrier");
+			die_errno("membarrier");
 		usleep(20000);
 	}
 }
@@ -111,27 +91,19 @@ static void print_slab(const char *wl, const char *phase)
 	f = fopen("/proc/slabinfo", "r");
 
 	if (!f)
-		die("open /proc/slabinfo");
+		die_errno("open /proc/slabinfo");
 	while (fgets(line, sizeof(line), f)) {
-		char name[128];
-		unsigned long active, num, objsize, objperslab, pps;
-		unsigned long aslabs, nslabs, shared;
-		const char *sd;
+		struct slabinfo si;
 
-		if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active,
-			   &num, &objsize, &objperslab, &pps) != 6)
-			continue;
-		sd = strstr(line, ": slabdata");
-		if (!sd || sscanf(sd, ": slabdata %lu %lu %lu", &aslabs,
-				  &nslabs, &shared) != 3)
+		if (!slabinfo_parse(line, &si))
 			continue;
 		for (size_t i = 0; i < NCACHES; i++) {
-			if (strcmp(name, caches[i]) || found[i])
+			if (strcmp(si.name, caches[i]) || found[i])
 				continue;
 			found[i] = 1;
 			printf("bench-data: slab wl=%s phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
-			       wl, phase, name, active, num, objsize, pps,
-			       nslabs);
+			       wl, phase, si.name, si.active_objs, si.num_objs,
+			       si.objsize, si.pagesperslab, si.num_slabs);
 		}
 	}
 	fclose(f);
@@ -151,7 +123,7 @@ static unsigned long long vmstat(const char *key)
 	FILE *f = fopen("/proc/vmstat", "r");
 
 	if (!f)
-		die("open /proc/vmstat");
+		die_errno("open /proc/vmstat");
 	while (fscanf(f, "%127s %llu", k, &v) == 2)
 		if (!strcmp(k, key)) {
 			fclose(f);
@@ -180,11 +152,11 @@ static unsigned long read_ul(const char *path)
 	ssize_t r;
 
 	if (fd < 0)
-		die(path);
+		die_errno(path);
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (r <= 0)
-		die(path);
+		die_errno(path);
 	return strtoul(buf, NULL, 10);
 }
 
@@ -200,15 +172,15 @@ static char *map_vmas(size_t n, size_t pages, int touch)
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (base == MAP_FAILED)
-		die("mmap reservation");
+		die_errno("mmap reservation");
 	for (size_t i = 0; i < n; i++) {
 		char *v = base + i * stride;
 
 		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
-			die("mmap vma");
+			die_errno("mmap vma");
 		if (munmap(v + pages * ps, ps))
-			die("munmap hole");
+			die_errno("munmap hole");
 		if (touch)
 			for (size_t p = 0; p < pages; p++)
 				memset(v + p * ps, (int)((i + p) & 0x7f) | 1,
@@ -232,7 +204,7 @@ struct gate {
 static void gate_init(struct gate *g)
 {
 	if (pipe(g->ready) || pipe(g->go))
-		die("pipe");
+		die_errno("pipe");
 }
 
 /* In a worker, right after fork. */
@@ -247,7 +219,7 @@ static void gate_ready(struct gate *g)
 	char c = 'r';
 
 	if (write(g->ready[1], &c, 1) != 1)
-		die("write ready");
+		die_errno("write ready");
 }
 
 static void gate_wait_go(struct gate *g)
@@ -282,7 +254,7 @@ static void reap(pid_t pid)
 	int st;
 
 	if (waitpid(pid, &st, 0) != pid)
-		die("waitpid");
+		die_errno("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 		fprintf(stderr, "bench: child %d ended with status 0x%x\n",
 			(int)pid, st);
@@ -296,10 +268,10 @@ static void run_fresh(char *const argv[])
 	pid_t pid = fork();
 
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0) {
 		execv(self, argv);
-		die("execv self");
+		die_errno("execv self");
 	}
 	reap(pid);
 }
@@ -349,7 +321,7 @@ static void leader(const char *wl, size_t n, size_t pages, size_t cow_every,
 	for (size_t i = 0; i < NWORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
-			die("fork");
+			die_errno("fork");
 		if (pids[i] == 0)
 			worker(&g, base, n, pages, cow_every, own);
 	}
@@ -397,14 +369,14 @@ static void wl_forkexec(void)
 	for (size_t i = 0; i < NWORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
-			die("fork");
+			die_errno("fork");
 		if (pids[i] == 0) {
 			gate_worker(&g);
 			if (dup2(g.ready[1], 3) < 0 || dup2(g.go[0], 0) < 0)
-				die("dup2");
+				die_errno("dup2");
 			snprintf(fd, sizeof(fd), "%d", 3);
 			execl(self, "bench", "child-exec", fd, (char *)NULL);
-			die("exec child-exec");
+			die_errno("exec child-exec");
 		}
 	}
 	close(g.ready[1]);
@@ -423,7 +395,7 @@ static void child_exec(void)
 
 	map_vmas(16, 4, 1);
 	if (write(3, &c, 1) != 1)
-		die("child-exec: write ready");
+		die_errno("child-exec: write ready");
 	do {
 		r = read(0, &c, 1);
 	} while (r < 0 && errno == EINTR);
@@ -453,7 +425,7 @@ static void chain_level(struct gate *g, char **bases)
 			break;
 		pid = fork();
 		if (pid < 0)
-			die("fork");
+			die_errno("fork");
 		if (pid)
 			break;
 	}
@@ -472,7 +444,7 @@ static void wl_forkchain(void)
 	gate_init(&g);
 	pid = fork();
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0) {
 		gate_worker(&g);
 		chain_level(&g, bases);
@@ -506,7 +478,7 @@ static void warm_up(void)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0)
 		_exit(0);
 	reap(pid);
@@ -562,12 +534,12 @@ static uint64_t timed_fork(void)
 	char c;
 
 	if (pipe(p))
-		die("pipe");
+		die_errno("pipe");
 	t0 = now_ns();
 	pid = fork();
 	t = now_ns() - t0;
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0) {
 		close(p[1]);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
@@ -615,9 +587,9 @@ static void sp_fault_pages(size_t n)
 	uint64_t t0;
 
 	if (p == MAP_FAILED)
-		die("mmap");
+		die_errno("mmap");
 	if (madvise(p, n * ps, MADV_NOHUGEPAGE))
-		die("madvise NOHUGEPAGE");
+		die_errno("madvise NOHUGEPAGE");
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i++)
 		p[i * ps] = 1;
@@ -636,7 +608,7 @@ static void sp_pageout(size_t nvmas, size_t pages)
 
 	for (size_t i = 0; i < nvmas; i++)
 		if (madvise(vma_at(base, pages, i), pages * ps, MADV_PAGEOUT))
-			die("madvise PAGEOUT");
+			die_errno("madvise PAGEOUT");
 	t = now_ns() - t0;
 	report("pageout", nvmas * pages, nvmas * pages, t);
 	if (rep_no == 1)
@@ -654,7 +626,7 @@ static void sp_migrate(size_t nvmas, size_t pages)
 	char **addr = calloc(n, sizeof(*addr));
 
 	if (!addr)
-		die("calloc");
+		die_errno("calloc");
 	for (size_t i = 0; i < nvmas; i++)
 		for (size_t p = 0; p < pages; p++)
 			addr[i * pages + p] = vma_at(base, pages, i) + p * ps;
@@ -672,10 +644,10 @@ static void sp_mmap_churn(size_t n)
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			die("mmap");
+			die_errno("mmap");
 		p[ps] = 1;
 		if (munmap(p, 4 * ps))
-			die("munmap");
+			die_errno("munmap");
 	}
 	report("mmap-churn", n, n, now_ns() - t0);
 }
@@ -688,14 +660,14 @@ static void sp_mprotect_churn(size_t n)
 	uint64_t t0;
 
 	if (p == MAP_FAILED)
-		die("mmap");
+		die_errno("mmap");
 	for (size_t i = 0; i < 64; i++)
 		p[i * ps] = 1;
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i++) {
 		if (mprotect(p + 16 * ps, 2 * ps, PROT_READ) ||
 		    mprotect(p + 16 * ps, 2 * ps, PROT_READ | PROT_WRITE))
-			die("mprotect");
+			die_errno("mprotect");
 	}
 	report("mprotect-churn", n, n, now_ns() - t0);
 }
@@ -724,7 +696,7 @@ static void sp_ksm(size_t n)
 	t0 = now_ns();
 	for (size_t i = 0; i < nvmas; i++)
 		if (madvise(vma_at(base, 32, i), 32 * ps, MADV_MERGEABLE))
-			die("madvise MERGEABLE");
+			die_errno("madvise MERGEABLE");
 	write_file("/sys/kernel/mm/ksm/run", "1");
 	for (;;) {
 		sharing = read_ul("/sys/kernel/mm/ksm/pages_sharing") +
@@ -754,7 +726,7 @@ static void sp_exit(size_t nvmas, size_t pages)
 	gate_init(&g);
 	pid = fork();
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0) {
 		gate_worker(&g);
 		map_vmas(nvmas, pages, 1);
@@ -768,7 +740,7 @@ static void sp_exit(size_t nvmas, size_t pages)
 	t0 = now_ns();
 	kill(pid, SIGKILL);
 	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid");
+		die_errno("waitpid");
 	report("exit", nvmas, 1, now_ns() - t0);
 	close(g.go[1]);
 }
@@ -785,10 +757,10 @@ static void sp_forkexec(size_t n)
 		pid_t pid = fork();
 
 		if (pid < 0)
-			die("fork");
+			die_errno("fork");
 		if (pid == 0) {
 			execl(self, "bench", "noop", (char *)NULL);
-			die("exec noop");
+			die_errno("exec noop");
 		}
 		reap(pid);
 	}
@@ -809,7 +781,7 @@ static int memfd_pages(size_t pages)
 	int fd = memfd_create("bench", 0);
 
 	if (fd < 0 || ftruncate(fd, (off_t)(pages * ps)))
-		die("memfd");
+		die_errno("memfd");
 	return fd;
 }
 
@@ -819,12 +791,12 @@ static char **map_cowed(int fd, size_t n, size_t span)
 	char **v = calloc(n, sizeof(*v));
 
 	if (!v)
-		die("calloc");
+		die_errno("calloc");
 	for (size_t i = 0; i < n; i++) {
 		v[i] = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
 			    (off_t)((i % span) * ps));
 		if (v[i] == MAP_FAILED)
-			die("mmap file");
+			die_errno("mmap file");
 		v[i][0] = (char)(i | 1);
 	}
 	return v;
@@ -846,7 +818,7 @@ static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		if (madvise(v[i], ps, MADV_PAGEOUT))
-			die("madvise PAGEOUT");
+			die_errno("madvise PAGEOUT");
 	report(test, nlog, n, now_ns() - t0);
 	check_visits(test, visits);
 	if (rep_no == 1)
@@ -863,14 +835,14 @@ static void timed_migrate(const char *test, size_t nlog, char **v, size_t n,
 	size_t ok = 0;
 
 	if (!nodes || !status)
-		die("calloc");
+		die_errno("calloc");
 	visits = vmstat("anon_vma_lazy_walk");
 	t0 = now_ns();
 	for (int target = 1; target >= 0; target--) {
 		for (size_t i = 0; i < n; i++)
 			nodes[i] = target;
 		if (syscall(SYS_move_pages, 0, n, v, nodes, status, flags))
-			die("move_pages");
+			die_errno("move_pages");
 		for (size_t i = 0; i < n; i++)
 			ok += status[i] == target;
 	}
@@ -888,7 +860,7 @@ static void wk_offset0(size_t n, int devzero)
 	int fd = devzero ? open("/dev/zero", O_RDWR) : memfd_pages(1);
 
 	if (fd < 0)
-		die("open /dev/zero");
+		die_errno("open /dev/zero");
 	timed_pageout(devzero ? "walk-devzero" : "walk-files0", n,
 		      map_cowed(fd, n, 1), n);
 }
@@ -900,16 +872,16 @@ static void wk_moved(size_t n)
 	char **v = calloc(n, sizeof(*v));
 
 	if (!v)
-		die("calloc");
+		die_errno("calloc");
 	for (size_t i = 0; i < n; i++) {
 		if (i && mmap(fixed, ps, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != fixed)
-			die("mmap fixed");
+			die_errno("mmap fixed");
 		fixed[0] = (char)(i | 1);
 		v[i] = mremap(fixed, ps, ps, MREMAP_MAYMOVE | MREMAP_FIXED,
 			      vma_at(base, 1, i));
 		if (v[i] != vma_at(base, 1, i))
-			die("mremap");
+			die_errno("mremap");
 	}
 	timed_pageout("walk-moved", n, v, n);
 }
@@ -926,7 +898,7 @@ static void spawn_kids(struct gate *g, size_t kids, int fd, size_t n)
 	for (size_t k = 0; k < kids; k++) {
 		kid_pids[k] = fork();
 		if (kid_pids[k] < 0)
-			die("fork");
+			die_errno("fork");
 		if (kid_pids[k] == 0) {
 			gate_worker(g);
 			if (fd >= 0)
@@ -974,7 +946,7 @@ static void wk_interleaved(size_t n)
 	pid_t pid;
 
 	if (!v)
-		die("calloc");
+		die_errno("calloc");
 	for (int odd = 0; odd < 2; odd++) {
 		for (size_t i = odd; i < n; i += 2) {
 			v[i] = vma_at(base, 1, i);
@@ -982,7 +954,7 @@ static void wk_interleaved(size_t n)
 		}
 		pid = fork();
 		if (pid < 0)
-			die("fork");
+			die_errno("fork");
 		if (pid == 0)
 			_exit(0);
 		reap(pid);
@@ -1007,7 +979,7 @@ static void wk_ksm(size_t n)
 	uint64_t t0 = now_ns();
 
 	if (a == MAP_FAILED || b == MAP_FAILED)
-		die("mmap");
+		die_errno("mmap");
 	map_vmas(n, 1, 1);
 	for (int i = 0; i < 64; i++) {
 		memset(a + i * ps, 0x40 + i, ps);
@@ -1019,7 +991,7 @@ static void wk_ksm(size_t n)
 	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "1");
 	if (madvise(a, 64 * ps, MADV_MERGEABLE) ||
 	    madvise(b, 64 * ps, MADV_MERGEABLE))
-		die("madvise MERGEABLE");
+		die_errno("madvise MERGEABLE");
 	write_file("/sys/kernel/mm/ksm/run", "1");
 	while (read_ul("/sys/kernel/mm/ksm/pages_sharing") +
 	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 128) {
@@ -1149,16 +1121,16 @@ static void lock_child(struct gate *g, char *base, int idx, size_t iters)
 		v[(k % LOCK_PAGES) * ps] = (char)k;
 		if (mprotect(v + ps, ps, PROT_READ) ||
 		    mprotect(v + ps, ps, PROT_READ | PROT_WRITE))
-			die("mprotect");
+			die_errno("mprotect");
 		if (madvise(v, LOCK_PAGES * ps, MADV_PAGEOUT))
-			die("madvise PAGEOUT");
+			die_errno("madvise PAGEOUT");
 		p = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
-			die("mmap");
+			die_errno("mmap");
 		p[0] = 1;
 		if (munmap(p, 4 * ps))
-			die("munmap");
+			die_errno("munmap");
 	}
 	_exit(0);
 }
@@ -1170,7 +1142,7 @@ static void print_lockstat(void)
 	int n = 0;
 
 	if (!f)
-		die("open /proc/lock_stat (needs CONFIG_LOCK_STAT)");
+		die_errno("open /proc/lock_stat (needs CONFIG_LOCK_STAT)");
 	while (fgets(line, sizeof(line), f)) {
 		char *s = line;
 
@@ -1207,7 +1179,7 @@ static int cmd_lock(size_t iters, int no_lockstat)
 	for (int i = 0; i < NWORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
-			die("fork");
+			die_errno("fork");
 		if (pids[i] == 0)
 			lock_child(&g, base, i, iters);
 	}
@@ -1228,7 +1200,7 @@ static int cmd_lock(size_t iters, int no_lockstat)
 
 			v[2 * ps] = (char)rounds;
 			if (madvise(v, LOCK_PAGES * ps, MADV_PAGEOUT))
-				die("madvise PAGEOUT");
+				die_errno("madvise PAGEOUT");
 		}
 		rounds++;
 		for (int i = 0; i < NWORKERS; i++) {
@@ -1238,7 +1210,7 @@ static int cmd_lock(size_t iters, int no_lockstat)
 				continue;
 			r = waitpid(pids[i], &st, WNOHANG);
 			if (r < 0)
-				die("waitpid");
+				die_errno("waitpid");
 			if (r == 0)
 				continue;
 			if (!WIFEXITED(st) || WEXITSTATUS(st))
@@ -1296,7 +1268,7 @@ int main(int argc, char **argv)
 		CPU_ZERO(&cpus);
 		CPU_SET(0, &cpus);
 		if (sched_setaffinity(0, sizeof(cpus), &cpus))
-			die("sched_setaffinity");
+			die_errno("sched_setaffinity");
 		rep_no = atoi(argv[5]);
 		run_speed(argv[2], strtoul(argv[3], NULL, 10),
 			  strtoul(argv[4], NULL, 10));

@@ -41,6 +41,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define PROG "demo"
+#include "common.h"
+
 #define CHILD_VMAS 16
 
 static const char *const caches[] = { "anon_vma", "anon_vma_chain",
@@ -49,12 +52,6 @@ static const char *const caches[] = { "anon_vma", "anon_vma_chain",
 
 static size_t ps;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "demo: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void print_slab(const char *phase)
 {
 	char line[1024];
@@ -62,30 +59,23 @@ static void print_slab(const char *phase)
 	FILE *f = fopen("/proc/slabinfo", "r");
 
 	if (!f)
-		die("open /proc/slabinfo");
+		die_errno("open /proc/slabinfo");
 	while (fgets(line, sizeof(line), f)) {
-		char name[128];
-		unsigned long active, num, objsize, objperslab, pps;
-		unsigned long aslabs, nslabs, shared;
-		const char *sd;
+		struct slabinfo si;
 
-		if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active,
-			   &num, &objsize, &objperslab, &pps) != 6)
-			continue;
-		sd = strstr(line, ": slabdata");
-		if (!sd || sscanf(sd, ": slabdata %lu %lu %lu", &aslabs,
-				  &nslabs, &shared) != 3)
+		if (!slabinfo_parse(line, &si))
 			continue;
 		for (size_t i = 0; i < NCACHES; i++) {
-			if (strcmp(name, caches[i]) || found[i])
+			if (strcmp(si.name, caches[i]) || found[i])
 				continue;
 			found[i] = 1;
 			printf("bench-data: slab phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
-			       phase, name, active, num, objsize, pps, nslabs);
+			       phase, si.name, si.active_objs, si.num_objs,
+			       si.objsize, si.pagesperslab, si.num_slabs);
 		}
 	}
 	if (ferror(f))
-		die("read /proc/slabinfo");
+		die_errno("read /proc/slabinfo");
 	fclose(f);
 	for (size_t i = 0; i < NCACHES; i++)
 		if (!found[i])
@@ -100,7 +90,7 @@ static void print_vmstat(const char *phase)
 	FILE *f = fopen("/proc/vmstat", "r");
 
 	if (!f)
-		die("open /proc/vmstat");
+		die_errno("open /proc/vmstat");
 	while (fscanf(f, "%127s %llu", key, &val) == 2)
 		if (!strncmp(key, "anon_vma_lazy", 13))
 			printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
@@ -127,15 +117,15 @@ static char *map_vmas(size_t n, size_t pages, int seed)
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (base == MAP_FAILED)
-		die("mmap reservation");
+		die_errno("mmap reservation");
 	for (size_t i = 0; i < n; i++) {
 		char *v = base + i * stride;
 
 		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
-			die("mmap vma");
+			die_errno("mmap vma");
 		if (munmap(v + pages * ps, ps))
-			die("munmap hole");
+			die_errno("munmap hole");
 		for (size_t p = 0; p < pages; p++)
 			memset(v + p * ps, (int)((seed + i + p) & 0x7f) | 1, ps);
 	}
@@ -145,7 +135,7 @@ static char *map_vmas(size_t n, size_t pages, int seed)
 static void unmap_vmas(char *base, size_t n, size_t pages)
 {
 	if (munmap(base, n * (pages + 1) * ps))
-		die("munmap");
+		die_errno("munmap");
 }
 
 static void child(char *base, size_t nvmas, size_t pages, int idx,
@@ -161,7 +151,7 @@ static void child(char *base, size_t nvmas, size_t pages, int idx,
 	own = map_vmas(CHILD_VMAS, 1, 0x40 + idx);
 	(void)own;
 	if (write(ready_w, &c, 1) != 1)
-		die("child: write ready");
+		die_errno("child: write ready");
 	close(ready_w);
 	/* Wait until the parent closes the go pipe (EOF) or kills us. */
 	do {
@@ -180,19 +170,19 @@ static void map_file_cow(size_t n)
 	char *base;
 
 	if (fd < 0 || ftruncate(fd, 2 * ps))
-		die("memfd");
+		die_errno("memfd");
 	base = mmap(NULL, n * 3 * ps, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
-		die("mmap reservation");
+		die_errno("mmap reservation");
 	for (size_t i = 0; i < n; i++) {
 		char *v = base + i * 3 * ps;
 
 		if (mmap(v, 2 * ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_FIXED, fd, 0) != v)
-			die("mmap file");
+			die_errno("mmap file");
 		if (munmap(v + 2 * ps, ps))
-			die("munmap hole");
+			die_errno("munmap hole");
 		v[0] = 1;
 	}
 	close(fd);
@@ -243,9 +233,9 @@ int main(int argc, char **argv)
 
 	pids = calloc(nchildren, sizeof(*pids));
 	if (!pids)
-		die("calloc");
+		die_errno("calloc");
 	if (pipe(ready) || pipe(go))
-		die("pipe");
+		die_errno("pipe");
 	for (size_t i = 0; i < nchildren; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
@@ -254,7 +244,7 @@ int main(int argc, char **argv)
 			for (size_t j = 0; j < i; j++)
 				kill(pids[j], SIGKILL);
 			errno = e;
-			die("fork");
+			die_errno("fork");
 		}
 		if (pids[i] == 0) {
 			close(ready[0]);
@@ -292,7 +282,7 @@ int main(int argc, char **argv)
 		int st;
 
 		if (waitpid(pids[i], &st, 0) != pids[i])
-			die("waitpid");
+			die_errno("waitpid");
 		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 			fprintf(stderr, "demo: child %zu bad status 0x%x\n", i, st);
 			bad = 1;

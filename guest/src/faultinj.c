@@ -50,6 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "faultinj"
+#include "common.h"
+
 #define PS		4096UL
 #define MAXPG		64
 #define MAXREG		24
@@ -76,31 +79,18 @@ static int no_fork;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
+	char w[64];
 	va_list ap;
 
-	fprintf(stderr, "faultinj %s: FAIL: ", who);
+	snprintf(w, sizeof(w), "faultinj %s", who);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	_exit(1);
-}
-
-static int expired(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline.tv_sec ||
-	       (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec);
+	vfail_exit(w, fmt, ap);
 }
 
 static uint64_t newtag(void)
@@ -401,7 +391,7 @@ static void worker(int id, uint64_t seed)
 		die("cannot write /proc/self/make-it-fail (CONFIG_FAULT_INJECTION?): %s",
 		    strerror(errno));
 	close(fd);
-	while (!expired())
+	while (!past(&deadline))
 		one_op(1);
 	check_all("end");
 	/* Report (stdout is a pipe to the parent's stdout). */

@@ -51,6 +51,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "pressure"
+#include "common.h"
+
 #define PS		4096UL
 #define GOLDEN		0x9E3779B97F4A7C15ULL
 #define MAXCHILD	8
@@ -71,31 +74,18 @@ static unsigned long st_write, st_verify, st_pageout, st_split, st_move, st_migr
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
+	char w[32];
 	va_list ap;
 
-	fprintf(stderr, "pressure %d: FAIL: ", id);
+	snprintf(w, sizeof(w), "pressure %d", id);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	_exit(1);
-}
-
-static int expired(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline.tv_sec ||
-	       (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec);
+	vfail_exit(w, fmt, ap);
 }
 
 static uint64_t newtag(unsigned long pg)
@@ -197,7 +187,7 @@ static void op_pageout(void)
 	unsigned long a, n;
 
 	range(&a, &n, 512);
-	if (madvise(base + a * PS, n * PS, 21 /* MADV_PAGEOUT */) && errno != EAGAIN &&
+	if (madvise(base + a * PS, n * PS, MADV_PAGEOUT) && errno != EAGAIN &&
 	    errno != ENOMEM)
 		die("madvise(PAGEOUT): %s", strerror(errno));
 	st_pageout++;
@@ -300,7 +290,7 @@ static void run(void)
 	win_len = npages / 4 ? npages / 4 : 1;
 	win_start = (id * win_len) % (npages - win_len + 1);
 
-	while (!expired()) {
+	while (!past(&deadline)) {
 		switch (rnd() % 16) {
 		case 0 ... 5: op_write(); break;
 		case 6 ... 10: op_verify(); break;

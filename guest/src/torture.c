@@ -62,12 +62,9 @@
 #include <unistd.h>
 #include <linux/mman.h>
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD 20
-#endif
+#define PROG "torture"
+#include "common.h"
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -319,15 +316,6 @@ static uint64_t dup_tag(unsigned int k)
 #define STAT(f, v) __atomic_fetch_add(&S->f, (v), __ATOMIC_RELAXED)
 
 /* ---- time ---- */
-static int past(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > t->tv_sec ||
-	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
-}
-
 static void ms_sleep(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -1174,12 +1162,6 @@ failed:
 	logop("brk failed: %s (tolerated)", strerror(errno));
 }
 
-static long sys_move_pages(unsigned long count, void **pages, const int *nodes,
-			   int *status, int flags)
-{
-	return syscall(SYS_move_pages, 0, count, pages, nodes, status, flags);
-}
-
 static void do_move_pages(void)
 {
 	int ri = pick_region(1), s, n, i, k = 0, target;
@@ -1201,14 +1183,14 @@ static void do_move_pages(void)
 	if (!k)
 		return;
 	/* Where are they now? Move them to the other node. */
-	if (sys_move_pages(k, pages, NULL, now, 0))
+	if (sys_move_pages(0, k, pages, NULL, now, 0))
 		fail("move_pages query: %s", strerror(errno));
 	target = now[0] >= 0 ? !now[0] : (int)rn(2);
 	for (i = 0; i < k; i++) {
 		nodes[i] = target;
 		status[i] = -12345;
 	}
-	rc = sys_move_pages(k, pages, nodes, status, MPOL_MF_MOVE);
+	rc = sys_move_pages(0, k, pages, nodes, status, MPOL_MF_MOVE);
 	STAT(mp_calls, 1);
 	STAT(mp_pages, k);
 	logop("move_pages region %d [%#lx +%d] %d pages from %d..%d to node %d: rc %ld",
@@ -1243,7 +1225,7 @@ static void do_move_pages(void)
 		}
 	}
 	/* Ask again: what was reported as moved must be on the target node. */
-	if (sys_move_pages(k, pages, NULL, now, 0))
+	if (sys_move_pages(0, k, pages, NULL, now, 0))
 		fail("move_pages query: %s", strerror(errno));
 	for (i = 0; i < k; i++) {
 		if (status[i] != target)
@@ -1639,7 +1621,7 @@ int main(int argc, char **argv)
 		int st;
 		void *pg = S;
 
-		have_numa = sys_move_pages(1, &pg, NULL, &st, 0) == 0;
+		have_numa = sys_move_pages(0, 1, &pg, NULL, &st, 0) == 0;
 	}
 	if (read_file("/proc/sys/kernel/numa_balancing", buf, sizeof(buf)) > 0)
 		numa_balancing = atoi(buf);
