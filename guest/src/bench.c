@@ -83,30 +83,16 @@ static void settle_rcu(void)
 
 static void print_slab(const char *wl, const char *phase)
 {
-	char line[1024];
-	int found[NCACHES] = { 0 };
-	FILE *f;
+	struct slabinfo si[NCACHES];
+	int found[NCACHES];
 
 	settle_rcu();
-	f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		die_errno("open /proc/slabinfo");
-	while (fgets(line, sizeof(line), f)) {
-		struct slabinfo si;
-
-		if (!slabinfo_parse(line, &si))
-			continue;
-		for (size_t i = 0; i < NCACHES; i++) {
-			if (strcmp(si.name, caches[i]) || found[i])
-				continue;
-			found[i] = 1;
+	slabinfo_read(caches, NCACHES, si, found);
+	for (size_t i = 0; i < NCACHES; i++)
+		if (found[i])
 			printf("bench-data: slab wl=%s phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
-			       wl, phase, si.name, si.active_objs, si.num_objs,
-			       si.objsize, si.pagesperslab, si.num_slabs);
-		}
-	}
-	fclose(f);
+			       wl, phase, si[i].name, si[i].active_objs, si[i].num_objs,
+			       si[i].objsize, si[i].pagesperslab, si[i].num_slabs);
 	for (size_t i = 0; i < NCACHES; i++)
 		if (!found[i]) {
 			fprintf(stderr, "bench: cache %s missing from /proc/slabinfo (boot with slab_nomerge)\n",
@@ -168,24 +154,11 @@ static unsigned long read_ul(const char *path)
 static char *map_vmas(size_t n, size_t pages, int touch)
 {
 	size_t stride = (pages + 1) * ps;
-	char *base = mmap(NULL, n * stride, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *base = map_holed_vmas(n, pages, ps);
 
-	if (base == MAP_FAILED)
-		die_errno("mmap reservation");
-	for (size_t i = 0; i < n; i++) {
-		char *v = base + i * stride;
-
-		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
-			die_errno("mmap vma");
-		if (munmap(v + pages * ps, ps))
-			die_errno("munmap hole");
-		if (touch)
-			for (size_t p = 0; p < pages; p++)
-				memset(v + p * ps, (int)((i + p) & 0x7f) | 1,
-				       64);
-	}
+	for (size_t i = 0; touch && i < n; i++)
+		for (size_t p = 0; p < pages; p++)
+			memset(base + i * stride + p * ps, (int)((i + p) & 0x7f) | 1, 64);
 	return base;
 }
 

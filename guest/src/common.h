@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,6 +101,61 @@ COMMON_FN long sys_move_pages(int pid, unsigned long count, void **pages,
 	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
 }
 
+/*
+ * Map n private anonymous VMAs of `pages` pages of size ps each, separated
+ * by 1-page holes so that they neither merge nor share an anon_vma with a
+ * neighbour; untouched. Returns the base of the n * (pages + 1) page span.
+ */
+COMMON_FN char *map_holed_vmas(size_t n, size_t pages, size_t ps)
+{
+	size_t stride = (pages + 1) * ps;
+	char *base = mmap(NULL, n * stride, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (base == MAP_FAILED)
+		die_errno("mmap reservation");
+	for (size_t i = 0; i < n; i++) {
+		char *v = base + i * stride;
+
+		if (mmap(v, pages * ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != v)
+			die_errno("mmap vma");
+		if (munmap(v + pages * ps, ps))
+			die_errno("munmap hole");
+	}
+	return base;
+}
+
+/*
+ * Wait for n children; print "# PROG: FAIL: WHAT PID killed by signal ..."
+ * or "... exited N" for each that failed. Returns how many failed, -1 if
+ * wait() failed.
+ */
+COMMON_FN int reap_children(int n, const char *what)
+{
+	int fails = 0;
+
+	for (int i = 0; i < n; i++) {
+		int status;
+		pid_t pid = wait(&status);
+
+		if (pid < 0) {
+			perror("wait");
+			return -1;
+		}
+		if (WIFSIGNALED(status)) {
+			printf("# " PROG ": FAIL: %s %d killed by signal %d (%s)\n", what, pid,
+			       WTERMSIG(status), strsignal(WTERMSIG(status)));
+			fails++;
+		} else if (WEXITSTATUS(status)) {
+			printf("# " PROG ": FAIL: %s %d exited %d\n", what, pid,
+			       WEXITSTATUS(status));
+			fails++;
+		}
+	}
+	return fails;
+}
+
 /* One cache's line of /proc/slabinfo (version 2.1). */
 struct slabinfo {
 	char name[128];
@@ -118,6 +175,35 @@ COMMON_FN int slabinfo_parse(const char *line, struct slabinfo *s)
 	sd = strstr(line, ": slabdata");
 	return sd && sscanf(sd, ": slabdata %lu %lu %lu", &s->active_slabs,
 			    &s->num_slabs, &shared) == 3;
+}
+
+/*
+ * The /proc/slabinfo lines of the n caches names[]: out[i], and found[i]
+ * set to 1 if the cache is listed, 0 if not.
+ */
+COMMON_FN void slabinfo_read(const char *const names[], size_t n,
+			     struct slabinfo out[], int found[])
+{
+	char line[1024];
+	struct slabinfo si;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		die_errno("open /proc/slabinfo");
+	for (size_t i = 0; i < n; i++)
+		found[i] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!slabinfo_parse(line, &si))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!found[i] && !strcmp(si.name, names[i])) {
+				out[i] = si;
+				found[i] = 1;
+			}
+	}
+	if (ferror(f))
+		die_errno("read /proc/slabinfo");
+	fclose(f);
 }
 
 #endif

@@ -77,11 +77,6 @@ static const char *opname[NOPS] = {
 static unsigned long nops[NOPS], nfailed[NOPS], nspan;
 static int no_fork;
 
-static uint64_t rnd(void)
-{
-	return xorshift64(&rng);
-}
-
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
@@ -98,7 +93,7 @@ static uint64_t newtag(void)
 	uint64_t t;
 
 	do
-		t = rnd();
+		t = xorshift64(&rng);
 	while (!t);
 	return t;
 }
@@ -160,7 +155,7 @@ static void tolerate(int op, int e, const char *call)
 
 static int pick(int used)
 {
-	int ri, start = rnd() % MAXREG;
+	int ri, start = xorshift64(&rng) % MAXREG;
 
 	for (ri = 0; ri < MAXREG; ri++) {
 		int k = (start + ri) % MAXREG;
@@ -173,7 +168,7 @@ static int pick(int used)
 
 static void op_fault(void)
 {
-	int ri = pick(0), n = 1 + rnd() % MAXPG, i;
+	int ri = pick(0), n = 1 + xorshift64(&rng) % MAXPG, i;
 	void *p;
 
 	if (ri < 0)
@@ -200,7 +195,7 @@ static void op_write(void)
 	if (ri < 0)
 		return;
 	for (k = 0; k < 8; k++) {
-		i = rnd() % reg[ri].n;
+		i = xorshift64(&rng) % reg[ri].n;
 		if (!reg[ri].tag[i])
 			continue;
 		reg[ri].tag[i] = newtag();
@@ -239,7 +234,7 @@ static void op_mremap(int fixed)
 		}
 		p = mremap((void *)old, n * PS, n * PS, MREMAP_MAYMOVE | MREMAP_FIXED, hole);
 	} else {
-		n = reg[ri].n + 1 + rnd() % 8;
+		n = reg[ri].n + 1 + xorshift64(&rng) % 8;
 		if (n > MAXPG)
 			n = MAXPG;
 		p = mremap((void *)old, reg[ri].n * PS, n * PS, MREMAP_MAYMOVE);
@@ -281,8 +276,8 @@ static void op_split(void)
 
 	if (ri < 0 || reg[ri].n < 3)
 		return;
-	a = 1 + rnd() % (reg[ri].n - 2);
-	b = a + 1 + rnd() % (reg[ri].n - 1 - a);
+	a = 1 + xorshift64(&rng) % (reg[ri].n - 2);
+	b = a + 1 + xorshift64(&rng) % (reg[ri].n - 1 - a);
 	addr = reg[ri].addr + a * PS;
 	reg[ri].frag = 1;
 	/*
@@ -308,7 +303,7 @@ static void op_hole(void)
 
 	if (ri < 0 || reg[ri].n < 3)
 		return;
-	i = 1 + rnd() % (reg[ri].n - 2);
+	i = 1 + xorshift64(&rng) % (reg[ri].n - 2);
 	if (!reg[ri].tag[i])
 		return;
 	reg[ri].frag = 1;
@@ -366,7 +361,7 @@ static void one_op(int allow_fork)
 	int op;
 
 	do
-		op = rnd() % NOPS;
+		op = xorshift64(&rng) % NOPS;
 	while (op == OP_FORK && (!allow_fork || no_fork));
 	nops[op]++;
 	switch (op) {
@@ -488,23 +483,9 @@ int main(int argc, char **argv)
 		if (pid == 0)
 			worker(i, seed);
 	}
-	for (i = 0; i < workers; i++) {
-		int status;
-		pid_t pid = wait(&status);
-
-		if (pid < 0) {
-			perror("wait");
-			return 1;
-		}
-		if (WIFSIGNALED(status)) {
-			printf("# faultinj: FAIL: worker %d killed by signal %d (%s)\n", pid,
-			       WTERMSIG(status), strsignal(WTERMSIG(status)));
-			fails++;
-		} else if (WEXITSTATUS(status)) {
-			printf("# faultinj: FAIL: worker %d exited %d\n", pid, WEXITSTATUS(status));
-			fails++;
-		}
-	}
+	fails = reap_children(workers, "worker");
+	if (fails < 0)
+		return 1;
 	printf("# faultinj: %s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
 usage:

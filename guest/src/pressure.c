@@ -72,11 +72,6 @@ static struct timespec deadline;
 static unsigned long st_write, st_verify, st_pageout, st_split, st_move, st_migrate,
 		     st_verified;
 
-static uint64_t rnd(void)
-{
-	return xorshift64(&rng);
-}
-
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
@@ -90,7 +85,7 @@ static void die(const char *fmt, ...)
 
 static uint64_t newtag(unsigned long pg)
 {
-	uint64_t t = (rnd() & ~0xfffffULL) | (pg & 0xfffff);
+	uint64_t t = (xorshift64(&rng) & ~0xfffffULL) | (pg & 0xfffff);
 
 	return t ? t : 1;
 }
@@ -153,20 +148,20 @@ static int count_nodes(void)
 
 static void range(unsigned long *a, unsigned long *n, unsigned long max)
 {
-	*n = 1 + rnd() % max;
+	*n = 1 + xorshift64(&rng) % max;
 	if (*n > npages)
 		*n = npages;
-	*a = rnd() % (npages - *n + 1);
+	*a = xorshift64(&rng) % (npages - *n + 1);
 }
 
 static void op_write(void)
 {
 	unsigned long a, n, i;
 
-	n = 1 + rnd() % 64;
+	n = 1 + xorshift64(&rng) % 64;
 	if (n > win_len)
 		n = win_len;
-	a = win_start + rnd() % (win_len - n + 1);
+	a = win_start + xorshift64(&rng) % (win_len - n + 1);
 	for (i = a; i < a + n; i++)
 		fill(i, newtag(i));
 	st_write++;
@@ -230,7 +225,7 @@ static void op_move(void)
 	alt = base;
 	base = p;
 	for (i = 0; i < 16; i++)
-		verify(rnd() % npages);
+		verify(xorshift64(&rng) % npages);
 	st_move++;
 }
 
@@ -246,12 +241,12 @@ static void op_migrate(void)
 	static void *pages[256];
 	static int nodes[256], status[256];
 	unsigned long a, n, i, from = 1, to = 2;
-	int node = rnd() & 1;
+	int node = xorshift64(&rng) & 1;
 	long r;
 
 	if (nnodes < 2)
 		return;
-	if (full_verify && rnd() % 32 == 0) {
+	if (full_verify && xorshift64(&rng) % 32 == 0) {
 		if (node) {
 			from = 2;
 			to = 1;
@@ -291,7 +286,7 @@ static void run(void)
 	win_start = (id * win_len) % (npages - win_len + 1);
 
 	while (!past(&deadline)) {
-		switch (rnd() % 16) {
+		switch (xorshift64(&rng) % 16) {
 		case 0 ... 5: op_write(); break;
 		case 6 ... 10: op_verify(); break;
 		case 11 ... 12: op_pageout(); break;
@@ -375,23 +370,9 @@ int main(int argc, char **argv)
 		}
 	}
 	run();
-	for (i = 0; i < children; i++) {
-		int status;
-		pid_t pid = wait(&status);
-
-		if (pid < 0) {
-			perror("wait");
-			return 1;
-		}
-		if (WIFSIGNALED(status)) {
-			printf("# pressure: FAIL: child %d killed by signal %d (%s)\n", pid,
-			       WTERMSIG(status), strsignal(WTERMSIG(status)));
-			fails++;
-		} else if (WEXITSTATUS(status)) {
-			printf("# pressure: FAIL: child %d exited %d\n", pid, WEXITSTATUS(status));
-			fails++;
-		}
-	}
+	fails = reap_children(children, "child");
+	if (fails < 0)
+		return 1;
 	printf("# pressure: %s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
 usage:
