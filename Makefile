@@ -3,7 +3,11 @@
 #
 #   make run          the main job: release kernel, demo workload, slab table
 #   make check        the test command (debug kernel, both modes); exit 0 = all passed
-#   make check-full   make check with every upstream mm selftest category
+#   make check-full   make check with every upstream mm selftest category,
+#                     then make check-arm64
+#   make check-arm64  arm64 (docs/arm64.md): cross-built debug kernel and guest,
+#                     smoke, the series' selftest and a short torture in both
+#                     modes under qemu-system-aarch64; make run-arm64: the demo
 #   make soak         long stress/fuzz/pressure/fault-injection runs (debug
 #                     kernel, every mode): SOAK_MINUTES per boot (default 60)
 #   make bench        memory, speed and anon_vma lock contention: unpatched
@@ -22,13 +26,13 @@ SHELL := /bin/bash
 SOAK_MINUTES ?= 60
 S := scripts
 
-.PHONY: all run bench check check-full soak smoke export baseline deps tree \
+.PHONY: all run bench check check-full check-arm64 run-arm64 soak smoke export baseline deps tree \
 	kernel-debug kernel-release guest host-test vma-test mutate clean help
 
 all: help
 
 help:
-	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,23p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash $(S)/deps.sh
@@ -58,7 +62,14 @@ check:
 	@bash $(S)/check.sh quick
 
 check-full:
-	@bash $(S)/check.sh full
+	@bash $(S)/check.sh full; rc=$$?; bash $(S)/arm64.sh check || rc=1; exit $$rc
+
+# arm64: not in make check (its time budget); apt packages only on this path.
+check-arm64: tree
+	@bash $(S)/arm64.sh check
+
+run-arm64: tree
+	@bash $(S)/arm64.sh demo
 
 soak: kernel-debug guest
 	@SOAK_MINUTES=$(SOAK_MINUTES) bash $(S)/soak.sh

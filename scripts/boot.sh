@@ -18,11 +18,24 @@
 name=$1 flavour=$2 suites=$3 lazy=$4 limit=${5:-1800}
 RUN_DIR=${RUN_DIR:-$RESULTS/adhoc}
 dir=$RUN_DIR/$name
-kernel=$(kout "$flavour")/arch/x86/boot/bzImage
+kernel=$(kout "$flavour")/$KIMAGE
 initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
 [ -f "$kernel" ] || die "no $flavour kernel at $kernel" "run: make kernel-$flavour"
 [ -f "$initrd" ] || die "no initramfs at $initrd" "run: make guest"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found" "run: make deps"
+# x86_64: console on ttyS0, KTAP on ttyS1. arm64 (BENCH_ARCH=arm64, make
+# check-arm64): QEMU's virt machine has one UART (ttyAMA0, the console);
+# the KTAP document goes to a virtio console, hvc0 (guest/init: bench_ktap).
+qemu=(qemu-system-x86_64 -accel tcg -cpu max)
+console=ttyS0 arch_append=" no_timer_check" deps="make deps"
+ktap=(-serial file:"$dir/ktap.log")
+if [ "$BENCH_ARCH" = arm64 ]; then
+	# pauth-impdef: TCG's QARMA pointer authentication is slow to emulate.
+	qemu=(qemu-system-aarch64 -M virt,gic-version=3 -accel tcg -cpu max,pauth-impdef=on)
+	console=ttyAMA0 arch_append=" bench_ktap=hvc0" deps="scripts/deps.sh arm64"
+	ktap=(-device virtio-serial-device -chardev file,id=ktap,path="$dir/ktap.log"
+		-device virtconsole,chardev=ktap)
+fi
+command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} not found" "run: $deps"
 mkdir -p "$dir"
 rm -f "$dir"/{console.log,ktap.log,summary.json}
 
@@ -34,22 +47,22 @@ case $mem in
 esac
 # no_timer_check: under a loaded TCG host the IO-APIC timer check can fail
 # and panic the guest ("IO-APIC + timer doesn't work").
-append="console=ttyS0 slab_nomerge panic=-1 printk.devkmsg=on no_timer_check"
+append="console=$console slab_nomerge panic=-1 printk.devkmsg=on$arch_append"
 append+=" bench.suites=$suites bench.lazy=$lazy ${APPEND:-}"
 [ "$lazy" != none ] && append+=" anon_vma_lazy=$lazy"
 
 say "boot $name: $flavour kernel, suites=$suites, lazy=$lazy (limit ${limit}s)"
 start=$(date +%s)
 rc=0
-timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
+timeout --foreground -k 10 "$limit" "${qemu[@]}" \
+	-smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
 	-object memory-backend-ram,id=m0,size="$half" \
 	-object memory-backend-ram,id=m1,size="$half" \
 	-numa node,nodeid=0,cpus=0,memdev=m0 \
 	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -monitor none -no-reboot ${QEMU_EXTRA:-} \
-	-serial file:"$dir/console.log" -serial file:"$dir/ktap.log" \
+	-serial file:"$dir/console.log" "${ktap[@]}" \
 	</dev/null >"$dir/qemu.log" 2>&1 || rc=$?
 secs=$(( $(date +%s) - start ))
 timed_out=()

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install what the bench needs from Debian's archive, if it is missing.
 . "$(dirname "$0")/lib.sh"
+# "deps.sh arm64": what make check-arm64 needs on top (scripts/deps-arm64.sh).
+[ "${1:-}" = arm64 ] && exec bash "$TOP/scripts/deps-arm64.sh"
 
 PKGS=(
 	linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev

@@ -28,6 +28,15 @@ die() {
 # The out-of-tree build folder of a kernel flavour.
 kout() { echo "$BUILD/out-$1${OUT_SUFFIX:-}"; }
 
+# Target architecture: x86_64 (default, every make target) or arm64
+# (make check-arm64: scripts/arm64.sh, cross-built, docs/arm64.md).
+BENCH_ARCH=${BENCH_ARCH:-x86_64}
+case $BENCH_ARCH in
+x86_64) KMAKE=() KIMAGE=arch/x86/boot/bzImage ;;
+arm64) KMAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) KIMAGE=arch/arm64/boot/Image ;;
+*) die "BENCH_ARCH=$BENCH_ARCH: use x86_64 or arm64" ;;
+esac
+
 # Does the configured kernel of flavour $1 have the series' switch?
 has_lazy() { grep -q '^CONFIG_ANON_VMA_LAZY=y' "$(kout "$1")/.config" 2>/dev/null; }
 
