@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The test command. usage: check.sh quick|full|smoke
 #
-#   quick  (make check)       host tests, tools/testing/vma, the bench's
-#                             self-test boot, then smoke + torture + the
+#   quick  (make check)       host tests, the torture checker's self-test,
+#                             tools/testing/vma (these stop make check at
+#                             once if they fail), the debug kernel build, the
+#                             bench's self-test boot, then smoke + torture + the
 #                             quick mm selftest profile + the short stress,
 #                             trinity, flip, pressure and faultinj suites on
 #                             the debug kernel, in every mode of
@@ -47,11 +49,11 @@ finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
-# The fast steps stop make check at once: a broken bench fails in seconds,
-# before the 20-minute kernel build.
+# The steps before the boots stop make check at once: a broken bench fails
+# in seconds, before the 20-minute kernel build.
 stop_if_failed() {
 	[ "$failed" = 0 ] && return 0
-	note "a fast step failed: not building or booting the kernel"
+	note "stopping: nothing after a failed ${failures[-1]} can pass"
 	finish || exit 1
 }
 
@@ -62,14 +64,19 @@ if [ "$profile" != smoke ]; then
 	step host-tests python3 -m unittest discover -s "$TOP/tests"
 	stop_if_failed
 	bash "$TOP/scripts/deps.sh"
+	say "guest checker self-test: torture with a corrupted shadow must fail"
+	step torture-selftest bash "$TOP/scripts/torture-selftest.sh"
+	stop_if_failed
 	bash "$TOP/scripts/tree.sh"
 	note "kernel source: $(ksrc_version)"
 	say "tools/testing/vma (userland test of mm/vma.c)"
 	step vma-harness bash "$TOP/scripts/vma-test.sh"
 	stop_if_failed
 	# Only now the slow part: the debug kernel and the guest.
-	bash "$TOP/scripts/kbuild.sh" debug
-	bash "$TOP/scripts/guest.sh"
+	step debug-kernel bash "$TOP/scripts/kbuild.sh" debug
+	stop_if_failed
+	step guest bash "$TOP/scripts/guest.sh"
+	stop_if_failed
 	say "bench self-test: a guest with a failing test and a kernel WARN must fail"
 	step bench-negative env EXPECT_FAIL=1 \
 		bash "$TOP/scripts/boot.sh" bench-negative debug bench-negative none 900

@@ -16,6 +16,7 @@ the host's report loudly instead of reading as 0.
 """
 
 import re
+import sys
 
 MARK = "bench-data: "
 LINE = re.compile(r"bench-data: ([A-Za-z_][\w-]*)((?:[ \t]+[^\s=]+=\S*)*)[ \t]*$")
@@ -105,3 +106,28 @@ def read(path, kind=None, need=None):
     except FileNotFoundError:
         return []
     return records(lines, kind, path, need)
+
+
+def main(argv):
+    """figures.py LOG [KIND [SRC]]: print the bench-data records of LOG (of
+    one kind, of one src); exit 1 if a line is malformed or none matches."""
+    if len(argv) < 2:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    kind = argv[2] if len(argv) > 2 else None
+    src = argv[3] if len(argv) > 3 else None
+    try:
+        recs = [(k, r) for k, r in read(argv[1], kind) if src is None or r.get("src") == src]
+    except FigureError as e:
+        print("figures: %s" % e, file=sys.stderr)
+        return 1
+    for k, r in recs:
+        print(k, " ".join("%s=%s" % kv for kv in r.items()))
+    if not recs:
+        print("figures: no bench-data %s%s records in %s" % (
+            kind or "", " src=" + src if src else "", argv[1]), file=sys.stderr)
+    return 0 if recs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -80,6 +80,15 @@ class ParseLine(unittest.TestCase):
     def test_read_missing_file(self):
         self.assertEqual(figures.read("/nonexistent/ktap.log"), [])
 
+    def test_main(self):
+        log = os.path.join(FIXTURES, "check-run", "debug-lazy1", "ktap.log")
+        rc, out, _ = run(figures.main, ["figures.py", log, "figures", "flip"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, "figures src=flip flips=68 lazy_roots=93 secs=40\n")
+        rc, _, err = run(figures.main, ["figures.py", log, "figures", "nosuch"])
+        self.assertEqual(rc, 1)
+        self.assertIn("no bench-data figures src=nosuch records", err)
+
 
 class WhatRan(unittest.TestCase):
     def setUp(self):
