@@ -8,12 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 
 bash "$TOP/scripts/tree.sh"
-pristine_tree
 # The vma_close() stub (patch 0001) only touches tools/testing/vma, which
 # this boot does not use: the kernel is plain 6.12.
-export OUT_SUFFIX=-pristine
-KSRC=$PRISTINE bash "$TOP/scripts/kbuild.sh" debug
+build_variant baseline debug
 bash "$TOP/scripts/guest.sh"
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-baseline}
-bash "$TOP/scripts/boot.sh" pristine-mm debug mm-full none 14400 || true
-python3 "$TOP/scripts/runtools.py" baseline "$RUN_DIR/pristine-mm/summary.json" "$TOP/expected/baseline.new"
+OUT_SUFFIX=$V_SUFFIX bash "$TOP/scripts/boot.sh" baseline-mm debug mm-full "$V_LAZY" 14400 || true
+python3 "$TOP/scripts/runtools.py" baseline "$RUN_DIR/baseline-mm/summary.json" "$TOP/expected/baseline.new"

@@ -21,7 +21,8 @@
 # Environment: RUN_DIR (default results/<date>-bench-debian), REPEAT (boots
 # per kernel, default 1), SETTLE (idle seconds before each measurement,
 # default 30), KERNELS (default "baseline lazy0 lazy1"), QEMU_MEM (4G),
-# NO_BUILD=1 (boot the kernels as they are: no kbuild.sh, no build lock).
+# BENCH_BUILD=0 or NO_BUILD=1 (boot the kernels as they are: no kbuild.sh,
+# no build lock). Kernels are variants (scripts/lib.sh).
 # Writes $RUN_DIR/debian.json (schema: docs/bench.md) and debian.md.
 . "$(dirname "$0")/lib.sh"
 
@@ -38,19 +39,9 @@ bash "$TOP/scripts/deps.sh"
 [ -d "$KSRC/.git" ] || bash "$TOP/scripts/tree.sh"
 
 # The kernels (no-ops when up to date), under the shared build lock.
-kb() {
-	if [ "${NO_BUILD:-0}" = 1 ]; then
-		[ -f "$(kout release)/arch/x86/boot/bzImage" ] || die "NO_BUILD=1 but no kernel in $(kout release)"
-		return 0
-	fi
-	flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release
-}
-case " $KERNELS " in *" lazy"[01]" "*) kb ;; esac
-case " $KERNELS " in *" baseline "*)
-	pristine_tree
-	KSRC=$PRISTINE OUT_SUFFIX=-pristine kb
-	;;
-esac
+for k in $KERNELS; do variant "$k"; done
+case " $KERNELS " in *" lazy"[01]" "*) build_variant lazy1 release ;; esac
+case " $KERNELS " in *" baseline "*) build_variant baseline release ;; esac
 if ! has_lazy release; then
 	note "build/out-release has no vm.anon_vma_lazy (unpatched tree): measuring baseline only"
 	KERNELS=baseline
@@ -58,7 +49,8 @@ fi
 
 # The services need TCP/IP on loopback (configs/release.config).
 for k in $KERNELS; do
-	case $k in baseline) cfg=$BUILD/out-release-pristine/.config ;; *) cfg=$(kout release)/.config ;; esac
+	variant "$k"
+	cfg=$BUILD/out-release$V_SUFFIX/.config
 	grep -q '^CONFIG_INET=y' "$cfg" || die "the $k kernel has no CONFIG_INET ($cfg)" \
 		"sshd, nginx, redis, memcached and postgres need it: rebuild the release kernels" \
 		"(flock build/.kbuild.lock bash scripts/kbuild.sh release; the same with KSRC=build/linux-pristine OUT_SUFFIX=-pristine)"
@@ -71,14 +63,9 @@ APPEND_BASE="rdinit=/sbin/init bench.settle=$SETTLE $SLUB"
 rc=0
 for i in $(seq 1 "$REPEAT"); do
 	for k in $KERNELS; do
-		case $k in
-		baseline) suffix=-pristine lazy=none ;;
-		lazy0) suffix= lazy=0 ;;
-		lazy1) suffix= lazy=1 ;;
-		*) die "unknown kernel '$k' in KERNELS" "use baseline, lazy0, lazy1" ;;
-		esac
-		GUEST_TAG=debian OUT_SUFFIX=$suffix APPEND="$APPEND_BASE" \
-			bash "$TOP/scripts/boot.sh" "debian-$k-$i" release debian "$lazy" 1800 || rc=1
+		variant "$k"
+		GUEST_TAG=debian OUT_SUFFIX=$V_SUFFIX APPEND="$APPEND_BASE" \
+			bash "$TOP/scripts/boot.sh" "debian-$k-$i" release debian "$V_LAZY" 1800 || rc=1
 	done
 done
 

@@ -35,7 +35,7 @@ MODES=${BENCH_MODES:-baseline lazy0 lazy1}
 # suffix lets a run boot one built from a different tree (KSRC=...).
 LOCK_SUFFIX=${BENCH_LOCK_SUFFIX:--lockstat}
 for m in $MODES; do
-	case $m in baseline|lazy0|lazy1) ;; *) die "BENCH_MODES: unknown mode '$m'" "use some of: baseline lazy0 lazy1" ;; esac
+	case " $VARIANTS " in *" $m "*) ;; *) die "BENCH_MODES: unknown mode '$m'" "use some of: $VARIANTS" ;; esac
 done
 SHIFT=${BENCH_ICOUNT:-0}
 ITERS=${BENCH_LOCK_ITERS:-300}
@@ -63,18 +63,11 @@ SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
 initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
 mkdir -p "$RUN_DIR"
 
-# Kernels. The patched release kernel comes from make kernel-release (the
-# Makefile target depends on it); the others are built here, each under the
-# shared build lock, and are no-ops when up to date.
-# BENCH_BUILD=0: boot the kernels as they are (each must exist).
-kbuild() {
-	if [ "${BENCH_BUILD:-1}" = 0 ]; then
-		[ -f "$(kout release)/arch/x86/boot/bzImage" ] ||
-			die "BENCH_BUILD=0 but $(kout release) has no kernel" "run without BENCH_BUILD=0 to build it"
-		return 0
-	fi
-	flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" release
-}
+# Kernels: variants (scripts/lib.sh). The patched release kernel comes from
+# make kernel-release (the Makefile target depends on it); the others are
+# built here by build_variant, each under the shared build lock, and are
+# no-ops when up to date. BENCH_BUILD=0: boot the kernels as they are (each
+# must exist).
 [ -f "$(kout release)/arch/x86/boot/bzImage" ] ||
 	die "no release kernel at $(kout release)" "run: make kernel-release (or make bench, which builds it)"
 has_lazy release || die "build/out-release has no CONFIG_ANON_VMA_LAZY: it is not the patched tree" \
@@ -85,14 +78,16 @@ cpio -t <"$initrd" 2>/dev/null | grep -qx 'bin/bench' ||
 want_base=0 want_lazy=0
 case " $MODES " in *" baseline "*) want_base=1 ;; esac
 case " $MODES " in *" lazy"[01]" "*) want_lazy=1 ;; esac
-if [ $want_base = 1 ]; then
-	pristine_tree
-	KSRC=$PRISTINE OUT_SUFFIX=-pristine kbuild
-fi
+[ $want_base = 0 ] || build_variant baseline release
+# lock_variant MODE: variant MODE with the lock-statistics config; the
+# patched one in out-release$LOCK_SUFFIX.
+lock_variant() {
+	variant "$1" lockstat
+	[ "$1" = baseline ] || V_SUFFIX=$LOCK_SUFFIX
+}
 case " $PARTS " in *" lock "*)
-	LS="$TOP/configs/lockstat.config"
-	[ $want_lazy = 0 ] || EXTRA_CONFIG=$LS OUT_SUFFIX=$LOCK_SUFFIX kbuild
-	[ $want_base = 0 ] || EXTRA_CONFIG=$LS KSRC=$PRISTINE OUT_SUFFIX=-pristine-lockstat kbuild
+	[ $want_lazy = 0 ] || { lock_variant lazy1 && build_kernel release; }
+	[ $want_base = 0 ] || { lock_variant baseline && build_kernel release; }
 	;;
 esac
 
@@ -128,17 +123,10 @@ KERNEL_SOURCE=$(ksrc_version) TREE_STATE=$tree_state python3 "$TOP/scripts/runto
 # suite, in RUN_DIR/NAME (default KIND-MODE).
 rc=0
 boot() {
-	local kind=$1 mode=$2 args=$3 qx=${4:-} app=${5:-} name=${6:-$1-$2} lazy suffix=
-	case $mode in
-	baseline) lazy=none suffix=-pristine ;;
-	lazy0) lazy=0 ;;
-	lazy1) lazy=1 ;;
-	esac
-	if [ "$kind" = lock ]; then
-		if [ "$mode" = baseline ]; then suffix=-pristine-lockstat; else suffix=$LOCK_SUFFIX; fi
-	fi
-	QEMU_EXTRA=$qx APPEND="bench.args=$args $app" OUT_SUFFIX=$suffix \
-		bash "$TOP/scripts/boot.sh" "$name" release bench "$lazy" 2400 || {
+	local kind=$1 mode=$2 args=$3 qx=${4:-} app=${5:-} name=${6:-$1-$2}
+	if [ "$kind" = lock ]; then lock_variant "$mode"; else variant "$mode"; fi
+	QEMU_EXTRA=$qx APPEND="bench.args=$args $app" OUT_SUFFIX=$V_SUFFIX \
+		bash "$TOP/scripts/boot.sh" "$name" release bench "$V_LAZY" 2400 || {
 		note "boot $name failed: see $RUN_DIR/$name/"
 		rc=1
 	}

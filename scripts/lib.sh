@@ -50,6 +50,49 @@ pristine_tree() {
 	[ -d "$PRISTINE" ] || git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
 }
 
+# Variants: which kernel a boot runs, named in one place.
+#   baseline  unpatched 6.12: the pristine worktree, build/out-FLAVOUR-pristine,
+#             booted with the kernel's default (lazy "none")
+#   lazy0     the series ($KSRC), build/out-FLAVOUR, vm.anon_vma_lazy=0
+#   lazy1     the same kernel with vm.anon_vma_lazy=1
+# An optional config (a configs/NAME.config fragment, e.g. lockstat) adds
+# "-NAME" to the build folder. variant NAME [CONFIG] sets V_KSRC (tree),
+# V_SUFFIX (OUT_SUFFIX of the build folder), V_LAZY (boot.sh's LAZY) and
+# V_CONFIG (the fragment, or empty).
+VARIANTS="baseline lazy0 lazy1"
+variant() {
+	case $1 in
+	baseline) pristine_tree; V_KSRC=$PRISTINE V_SUFFIX=-pristine V_LAZY=none ;;
+	lazy0 | lazy1) V_KSRC=$KSRC V_SUFFIX= V_LAZY=${1#lazy} ;;
+	*) die "unknown variant '$1'" "use one of: $VARIANTS" ;;
+	esac
+	V_CONFIG=
+	if [ -n "${2:-}" ]; then
+		V_CONFIG=$TOP/configs/$2.config
+		[ -f "$V_CONFIG" ] || die "unknown config '$2' for variant $1" "no $V_CONFIG"
+		V_SUFFIX+=-$2
+	fi
+}
+
+# build_variant NAME FLAVOUR [CONFIG]: variant NAME CONFIG, then build_kernel.
+# build_kernel FLAVOUR: build the kernel of the variant set by variant()
+# (a no-op when up to date) under the shared build lock. With BENCH_BUILD=0
+# (NO_BUILD=1 is the same) nothing is built and the kernel must exist.
+build_variant() {
+	variant "$1" "${3:-}"
+	build_kernel "$2"
+}
+build_kernel() {
+	local out=$BUILD/out-$1$V_SUFFIX
+	if [ "${BENCH_BUILD:-1}" = 0 ] || [ "${NO_BUILD:-0}" = 1 ]; then
+		[ -f "$out/$KIMAGE" ] || die "BENCH_BUILD=0 but $out has no kernel" \
+			"run without BENCH_BUILD=0 to build it"
+		return 0
+	fi
+	KSRC=$V_KSRC OUT_SUFFIX=$V_SUFFIX EXTRA_CONFIG=$V_CONFIG \
+		flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" "$1"
+}
+
 # The kernel source a tree was unpacked from, for every result: for example
 # "6.12.118 (Debian linux-source-6.12 6.12.118-1~deb12u1)", the subject of
 # the tree's pristine commit (tree.sh), else its Makefile's version.

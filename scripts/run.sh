@@ -14,10 +14,9 @@ SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
 rc=0
 if has_lazy release; then
 	# Unpatched 6.12 with the same config, for the third column.
-	pristine_tree
-	OUT_SUFFIX=-pristine KSRC=$PRISTINE bash "$TOP/scripts/kbuild.sh" release
-	APPEND="bench.args=$args $SLUB" OUT_SUFFIX=-pristine \
-		bash "$TOP/scripts/boot.sh" "upstream" release demo none 900 || rc=1
+	build_variant baseline release
+	APPEND="bench.args=$args $SLUB" OUT_SUFFIX=$V_SUFFIX \
+		bash "$TOP/scripts/boot.sh" baseline release demo "$V_LAZY" 900 || rc=1
 fi
 for mode in $(modes_for release); do
 	APPEND="bench.args=$args $SLUB" bash "$TOP/scripts/boot.sh" "release-lazy$mode" release demo "$mode" 900 || rc=1
