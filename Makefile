@@ -20,7 +20,11 @@
 #                     which test catches each break
 #
 # Variables: KSRC (kernel tree, default build/linux), JOBS, RUN_DIR,
-# SOAK_MINUTES.
+# SOAK_MINUTES; make run: DEMO_ARGS; make bench: BENCH_PARTS (mem speed walk
+# lock debian), BENCH_MODES (variants: baseline lazy0 lazy1), BENCH_REPS,
+# BENCH_BOOTS, BENCH_CLOCK (icount|wall), BENCH_BUILD=0 (boot the kernels as
+# they are); boots: QEMU_MEM, QEMU_EXTRA, APPEND. Each script's header
+# lists the rest.
 
 SHELL := /bin/bash
 SOAK_MINUTES ?= 60
@@ -32,7 +36,7 @@ S := scripts
 all: help
 
 help:
-	@sed -n '2,23p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash $(S)/deps.sh

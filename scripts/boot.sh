@@ -5,7 +5,9 @@
 # usage: boot.sh NAME FLAVOUR SUITES LAZY [TIMEOUT_S]
 #   NAME     folder of this boot under $RUN_DIR (console.log, ktap.log,
 #            summary.json)
-#   FLAVOUR  release|debug: which build/out-FLAVOUR kernel to boot
+#   FLAVOUR  release|debug: boot build/out-FLAVOUR$OUT_SUFFIX (OUT_SUFFIX:
+#            which variant's build, e.g. -pristine for unpatched 6.12; see
+#            variant() in lib.sh, which also sets it)
 #   SUITES   comma-separated guest suites (guest/suites/)
 #   LAZY     0|1|none: vm.anon_vma_lazy for the run
 # Environment: RUN_DIR (default results/adhoc), QEMU_MEM (default 2G),
