@@ -29,17 +29,6 @@ esac
 bash "$TOP/scripts/deps-arm64.sh"
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-arm64-$what}
 mkdir -p "$RUN_DIR"
-passed=0 failed=0 failures=()
-step() {
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-	fi
-}
 finish() {
 	[ "$failed" -gt 0 ] && printf 'FAILED steps (arm64): %s\n' "${failures[*]}"
 	echo "results: $RUN_DIR"

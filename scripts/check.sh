@@ -30,31 +30,12 @@ esac
 
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-check-$profile}
 mkdir -p "$RUN_DIR"
-passed=0 failed=0 failures=()
-step() {
-	local name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-	fi
-}
-finish() {
-	if [ "$failed" -gt 0 ]; then
-		printf 'FAILED steps: %s\n' "${failures[*]}"
-	fi
-	echo "results: $RUN_DIR"
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
-}
 # The steps before the boots stop make check at once: a broken bench fails
 # in seconds, before the 20-minute kernel build.
 stop_if_failed() {
 	[ "$failed" = 0 ] && return 0
 	note "stopping: nothing after a failed ${failures[-1]} can pass"
-	finish || exit 1
+	steps_summary || exit 1
 }
 
 if [ "$profile" != smoke ]; then
@@ -91,4 +72,4 @@ python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
 echo
 python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
 echo
-finish
+steps_summary

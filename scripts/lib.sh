@@ -50,6 +50,29 @@ pristine_tree() {
 	[ -d "$PRISTINE" ] || git -C "$KSRC" worktree add -q --detach "$PRISTINE" pristine
 }
 
+# The steps of a test command (check.sh, soak.sh, arm64.sh): step NAME
+# CMD... runs CMD and counts it; steps_summary prints the failed steps, the
+# results folder and, last, "N passed, N failed", and fails if a step did.
+passed=0 failed=0 failures=()
+step() {
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+steps_summary() {
+	if [ "$failed" -gt 0 ]; then
+		printf 'FAILED steps: %s\n' "${failures[*]}"
+	fi
+	echo "results: ${RUN_DIR:-}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
 # Variants: which kernel a boot runs, named in one place.
 #   baseline  unpatched 6.12: the pristine worktree, build/out-FLAVOUR-pristine,
 #             booted with the kernel's default (lazy "none")

@@ -23,32 +23,19 @@ mkdir -p "$RUN_DIR"
 # Guest time is about SOAK_MINUTES plus boot and setup; under a busy TCG
 # host the same work takes longer: allow three times as much.
 limit=$((min * 60 * 3 + 1800))
-passed=0 failed=0 failures=()
-boot() {
-	local name=$1
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-	fi
-}
 # Unpatched 6.12 has no switch to flip: expected/baseline.txt says so.
 export EXPECT=$TOP/expected/baseline.txt
 say "soak: $min minutes per boot, modes: $(modes_for debug)"
 for mode in $(modes_for debug); do
-	boot "soak-lazy$mode" env APPEND="bench.soak=$min" \
+	step "soak-lazy$mode" env APPEND="bench.soak=$min" \
 		bash "$TOP/scripts/boot.sh" "soak-lazy$mode" debug \
 		torture-soak,stress,trinity,flip,faultinj "$mode" "$limit"
 	# The pressure suite takes its whole bench.soak budget.
-	boot "pressure-lazy$mode" env APPEND="bench.soak=$min" QEMU_MEM="${QEMU_MEM:-512M}" \
+	step "pressure-lazy$mode" env APPEND="bench.soak=$min" QEMU_MEM="${QEMU_MEM:-512M}" \
 		bash "$TOP/scripts/boot.sh" "pressure-lazy$mode" debug pressure "$mode" "$limit"
 done
 python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
 echo
 python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
 echo
-[ "$failed" -gt 0 ] && printf 'FAILED boots: %s\n' "${failures[*]}"
-echo "results: $RUN_DIR"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+steps_summary
