@@ -68,8 +68,4 @@ for mode in $(modes_for debug); do
 	step "debug-lazy=$mode" bash "$TOP/scripts/boot.sh" "debug-lazy$mode" debug "$suites" "$mode" "$limit"
 done
 
-python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
-echo
-python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
-echo
-steps_summary
+steps_summary --boots

@@ -64,7 +64,15 @@ step() {
 		failures+=("$name")
 	fi
 }
+# With --boots first: the table of the run's boots (summarize.py) and what
+# the stress suites did (whatran.py).
 steps_summary() {
+	if [ "${1:-}" = --boots ]; then
+		python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
+		echo
+		python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
+		echo
+	fi
 	if [ "$failed" -gt 0 ]; then
 		printf 'FAILED steps: %s\n' "${failures[*]}"
 	fi

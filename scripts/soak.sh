@@ -34,8 +34,4 @@ for mode in $(modes_for debug); do
 	step "pressure-lazy$mode" env APPEND="bench.soak=$min" QEMU_MEM="${QEMU_MEM:-512M}" \
 		bash "$TOP/scripts/boot.sh" "pressure-lazy$mode" debug pressure "$mode" "$limit"
 done
-python3 "$TOP/scripts/summarize.py" "$RUN_DIR" || true
-echo
-python3 "$TOP/scripts/whatran.py" "$RUN_DIR" || true
-echo
-steps_summary
+steps_summary --boots
