@@ -12,15 +12,17 @@ args=${DEMO_ARGS:--v,1000,-c,4,-p,4}
 # slabs that /proc/slabinfo would count as full.
 SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
 rc=0
+# The series first: its table is the first result, one kernel build in.
+for mode in $(modes_for release); do
+	APPEND="bench.args=$args $SLUB" bash "$TOP/scripts/boot.sh" "release-lazy$mode" release demo "$mode" 900 || rc=1
+done
 if has_lazy release; then
-	# Unpatched 6.12 with the same config, for the third column.
+	python3 "$TOP/scripts/slabtable.py" "$RUN_DIR" || rc=1
+	say "the series' table is above; now unpatched 6.12 with the same config, for comparison"
 	build_variant baseline release
 	APPEND="bench.args=$args $SLUB" OUT_SUFFIX=$V_SUFFIX \
 		bash "$TOP/scripts/boot.sh" baseline release demo "$V_LAZY" 900 || rc=1
 fi
-for mode in $(modes_for release); do
-	APPEND="bench.args=$args $SLUB" bash "$TOP/scripts/boot.sh" "release-lazy$mode" release demo "$mode" 900 || rc=1
-done
 python3 "$TOP/scripts/slabtable.py" "$RUN_DIR" | tee "$RUN_DIR/table.md"
 if has_lazy release; then
 	# The headline subset of make bench (docs/bench.md): the synthetic
