@@ -57,12 +57,19 @@ COMMON_FN __attribute__((noreturn)) void die_errno(const char *what)
 	exit(1);
 }
 
-/* "WHO: FAIL: message" and _exit 1 (safe in a forked child). */
-COMMON_FN __attribute__((noreturn)) void vfail_exit(const char *who, const char *fmt,
-						     va_list ap)
+/*
+ * "PROG WHO: FAIL: message" and _exit 1 (safe in a forked child). A program
+ * whose processes say who they are: #define die(...) fail_exit(who, __VA_ARGS__).
+ */
+COMMON_FN __attribute__((noreturn, format(printf, 2, 3)))
+void fail_exit(const char *who, const char *fmt, ...)
 {
-	fprintf(stderr, "%s: FAIL: ", who);
+	va_list ap;
+
+	fprintf(stderr, PROG " %s: FAIL: ", who);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	_exit(1);
 }
@@ -154,6 +161,20 @@ COMMON_FN int reap_children(int n, const char *what)
 		}
 	}
 	return fails;
+}
+
+/*
+ * The end of a program that forked n children: reap them, then print
+ * "# PROG: PASS" or "# PROG: FAIL". Returns the program's exit code.
+ */
+COMMON_FN int reap_and_report(int n, const char *what)
+{
+	int fails = reap_children(n, what);
+
+	if (fails < 0)
+		return 1;
+	printf("# " PROG ": %s\n", fails ? "FAIL" : "PASS");
+	return fails ? 1 : 0;
 }
 
 /* One cache's line of /proc/slabinfo (version 2.1). */

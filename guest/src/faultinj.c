@@ -77,16 +77,7 @@ static const char *opname[NOPS] = {
 static unsigned long nops[NOPS], nfailed[NOPS], nspan;
 static int no_fork;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	char w[64];
-	va_list ap;
-
-	snprintf(w, sizeof(w), "faultinj %s", who);
-	va_start(ap, fmt);
-	vfail_exit(w, fmt, ap);
-}
+#define die(...) fail_exit(who, __VA_ARGS__)
 
 static uint64_t newtag(void)
 {
@@ -453,7 +444,7 @@ static int slab_counts(void)
 
 int main(int argc, char **argv)
 {
-	int c, seconds = 0, workers = 2, i, fails = 0;
+	int c, seconds = 0, workers = 2, i;
 	uint64_t seed = 1;
 
 	while ((c = getopt(argc, argv, "t:s:w:FS")) != -1) {
@@ -483,11 +474,7 @@ int main(int argc, char **argv)
 		if (pid == 0)
 			worker(i, seed);
 	}
-	fails = reap_children(workers, "worker");
-	if (fails < 0)
-		return 1;
-	printf("# faultinj: %s\n", fails ? "FAIL" : "PASS");
-	return fails ? 1 : 0;
+	return reap_and_report(workers, "worker");
 usage:
 	fprintf(stderr, "usage: faultinj -t SECONDS [-s SEED] [-w WORKERS] [-F]\n");
 	return 2;

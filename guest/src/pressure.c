@@ -72,16 +72,8 @@ static struct timespec deadline;
 static unsigned long st_write, st_verify, st_pageout, st_split, st_move, st_migrate,
 		     st_verified;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	char w[32];
-	va_list ap;
-
-	snprintf(w, sizeof(w), "pressure %d", id);
-	va_start(ap, fmt);
-	vfail_exit(w, fmt, ap);
-}
+static char who[16] = "0";	/* id, for messages */
+#define die(...) fail_exit(who, __VA_ARGS__)
 
 static uint64_t newtag(unsigned long pg)
 {
@@ -307,7 +299,7 @@ static void run(void)
 
 int main(int argc, char **argv)
 {
-	int c, seconds = 0, children = 2, i, fails = 0, percent = 125;
+	int c, seconds = 0, children = 2, i, percent = 125;
 	long mib = 0;
 	uint64_t seed = 1;
 	unsigned long pg;
@@ -364,17 +356,14 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			id = i;
+			snprintf(who, sizeof(who), "%d", id);
 			rng = seed * GOLDEN + i + 1;
 			run();
 			_exit(0);
 		}
 	}
 	run();
-	fails = reap_children(children, "child");
-	if (fails < 0)
-		return 1;
-	printf("# pressure: %s\n", fails ? "FAIL" : "PASS");
-	return fails ? 1 : 0;
+	return reap_and_report(children, "child");
 usage:
 	fprintf(stderr, "usage: pressure -t SECONDS [-m MIB | -p PERCENT] [-c CHILDREN] [-s SEED] [-f]\n");
 	return 2;
