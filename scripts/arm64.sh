@@ -66,7 +66,7 @@ modes=none
 [ "$series" = 1 ] && modes="0 1"
 for mode in $modes; do
 	if [ "$what" = demo ]; then
-		APPEND="bench.args=${DEMO_ARGS:--v,1000,-c,4,-p,4} slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct" \
+		APPEND="bench.args=${DEMO_ARGS:--v,1000,-c,4,-p,4} slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct,anon_vma_lazy" \
 			step "arm64-demo-lazy=$mode" bash "$TOP/scripts/boot.sh" "arm64-debug-lazy$mode" debug demo "$mode" "$limit"
 	else
 		step "arm64-debug-lazy=$mode" bash "$TOP/scripts/boot.sh" "arm64-debug-lazy$mode" debug "$suites" "$mode" "$limit"

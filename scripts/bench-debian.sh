@@ -11,7 +11,7 @@
 # Kernels: baseline = unpatched 6.12 (build/out-release-pristine), lazy0 and
 # lazy1 = the series (build/out-release) booted with anon_vma_lazy=0/1, so
 # that the boot services already run in that mode. Same release config,
-# slab_nomerge, and slub_debug=F on the three caches (exact in-use counts).
+# slab_nomerge, and slub_debug=F on the slab caches counted (exact in-use counts).
 #
 # The userland is built once with debootstrap (scripts/debian-rootfs.sh,
 # cached in build/debian-rootfs) and booted as an uncompressed initramfs
@@ -58,7 +58,7 @@ done
 
 bash "$TOP/scripts/debian-rootfs.sh"
 
-SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
+SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct,anon_vma_lazy"
 APPEND_BASE="rdinit=/sbin/init bench.settle=$SETTLE $SLUB"
 rc=0
 for i in $(seq 1 "$REPEAT"); do

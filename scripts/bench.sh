@@ -6,7 +6,7 @@
 #
 # Boots (RUN_DIR/<kind>-<mode>/), per mode baseline, lazy0, lazy1:
 #   mem-*    guest/src/bench.c "mem": slab usage of the synthetic workloads,
-#            slub_debug=F on the three caches (exact in-use counts)
+#            slub_debug=F on the slab caches counted (exact in-use counts)
 #   speed-*  "speed": timings, BENCH_REPS repetitions, guest clock under
 #            QEMU -icount (BENCH_CLOCK=icount, the default) or plain TCG
 #            wall time (BENCH_CLOCK=wall)
@@ -59,7 +59,7 @@ wall) SPEED_QEMU=""
 esac
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPS=$REPS is not a positive number"
 [[ "$BOOTS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_BOOTS=$BOOTS is not a positive number"
-SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
+SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct,anon_vma_lazy"
 initrd=$BUILD/initramfs${GUEST_TAG:+-$GUEST_TAG}.cpio
 mkdir -p "$RUN_DIR"
 

@@ -82,13 +82,19 @@ def parse_mem(lines):
     for _, r in figures.records(lines, "slab", need=NEED):
         out.setdefault(r["wl"], {}).setdefault(r["phase"], {})[r["cache"]] = \
             {k: v for k, v in r.items() if k not in ("wl", "phase", "cache")}
+    for phases in out.values():
+        for caches in phases.values():
+            figures.fold_lazy(caches)
     return out
 
 
 def slab_entry(v):
-    return {"objs": v["active_objs"], "objsize": v["objsize"],
-            "bytes": v["active_objs"] * v["objsize"], "slabs": v["num_slabs"],
-            "pages": v["num_slabs"] * v["pagesperslab"]}
+    e = {"objs": v["active_objs"], "objsize": v["objsize"],
+         "bytes": v.get("bytes", v["active_objs"] * v["objsize"]), "slabs": v["num_slabs"],
+         "pages": v.get("pages", v["num_slabs"] * v["pagesperslab"])}
+    if "lazy_objsize" in v:
+        e["lazy_objs"], e["lazy_objsize"] = v["lazy_objs"], v["lazy_objsize"]
+    return e
 
 
 def mem_deltas(raw):
@@ -322,7 +328,9 @@ def md_mem(data):
     for mode in MODES:
         if mode in mem:
             i = mem[mode]["idle"]
-            sizes.append("%s: %s" % (mode, ", ".join("%s %d B" % (c, i[c]["objsize"]) for c in CACHES)))
+            sizes.append("%s: %s" % (mode, ", ".join("%s %d B" % (c, i[c]["objsize"]) for c in CACHES)
+                                     + (" (lazy ones %d B, counted as anon_vmas)" % i["anon_vma"]["lazy_objsize"]
+                                        if "lazy_objsize" in i.get("anon_vma", {}) else "")))
     out.append("Object sizes: " + "; ".join(sizes) + ". Idle boot (objects in use): " +
                "; ".join("%s %s" % (m, "/".join(str(mem[m]["idle"][c]["objs"]) for c in CACHES))
                          for m in MODES if m in mem) + " (anon_vma/avc/vma).\n")

@@ -52,12 +52,14 @@ def parse_boot(path):
 
 def entry(slab, procs, census=None):
     e = {}
+    slab = figures.fold_lazy(dict(slab))
     for c in CACHES:
         s = slab[c]
         e[c] = {"objs": s["active_objs"], "objsize": s["objsize"],
-                "bytes": s["active_objs"] * s["objsize"], "slabs": s["num_slabs"],
-                "pagesperslab": s["pagesperslab"],
-                "slab_bytes": s["num_slabs"] * s["pagesperslab"] * 4096}
+                "bytes": s.get("bytes", s["active_objs"] * s["objsize"]),
+                **{k: s[k] for k in ("lazy_objs", "lazy_objsize") if k in s},
+                "slabs": s["num_slabs"], "pagesperslab": s["pagesperslab"],
+                "slab_bytes": s.get("pages", s["num_slabs"] * s["pagesperslab"]) * 4096}
     if procs:
         e["procs"] = procs
     if census:
@@ -140,6 +142,10 @@ def main(run_dir):
                 else:
                     v = e[c]["bytes"]
                     objs = "%d x %d B = " % (e[c]["objs"], e[c]["objsize"])
+                    if e[c].get("lazy_objs"):
+                        objs = "%d x %d B + %d lazy x %d B = " % (
+                            e[c]["objs"] - e[c]["lazy_objs"], e[c]["objsize"],
+                            e[c]["lazy_objs"], e[c]["lazy_objsize"])
                     bv = base[c]["bytes"] if base else None
                 cell = "%s%s B" % (objs, format(v, ","))
                 if bv is not None and k != "baseline":

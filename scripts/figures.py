@@ -80,6 +80,36 @@ def parse_line(line, where="?", need=None):
     return kind, rec
 
 
+LAZY = "anon_vma_lazy"
+
+
+def fold_lazy(caches):
+    """Count lazy anon_vmas as anon_vmas. The series' kernels allocate them
+    from a slab cache of their own, anon_vma_lazy, with larger objects.
+    caches maps cache names to slab records (active_objs, objsize and, if
+    known, num_objs, num_slabs, pagesperslab). The anon_vma record gets the
+    sums of the objects and slabs of both caches and their exact 'bytes' and
+    'pages'; its objsize stays that of a regular anon_vma, and lazy_objs and
+    lazy_objsize say what was added. anon_vma_lazy is dropped. Returns caches."""
+    lazy = caches.pop(LAZY, None)
+    av = caches.get("anon_vma")
+    if not av or av.get("missing"):
+        return caches
+    av = dict(av)
+    nbytes = av["active_objs"] * av["objsize"]
+    pages = av.get("num_slabs", 0) * av.get("pagesperslab", 0)
+    if lazy and not lazy.get("missing"):
+        nbytes += lazy["active_objs"] * lazy["objsize"]
+        pages += lazy.get("num_slabs", 0) * lazy.get("pagesperslab", 0)
+        av["lazy_objs"], av["lazy_objsize"] = lazy["active_objs"], lazy["objsize"]
+        for k in ("active_objs", "num_objs", "num_slabs"):
+            if k in av and k in lazy:
+                av[k] += lazy[k]
+    av["bytes"], av["pages"] = nbytes, pages
+    caches["anon_vma"] = av
+    return caches
+
+
 def require(rec, keys, where="?"):
     """FigureError unless the record carries every one of keys."""
     missing = [k for k in keys if k not in rec]

@@ -10,7 +10,7 @@ say "make run: kernel source $(ksrc_version), series $(git -C "$KSRC" log -1 --f
 args=${DEMO_ARGS:--v,1000,-c,4,-p,4}
 # Exact in-use counts: with debugging on, these caches have no per-CPU
 # slabs that /proc/slabinfo would count as full.
-SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct"
+SLUB="slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct,anon_vma_lazy"
 rc=0
 # The series first: its table is the first result, one kernel build in.
 for mode in $(modes_for release); do

@@ -74,7 +74,7 @@ def benchmeta(out, reps, nboots, clock, profile, iters, boots, tree_state="",
             "lock_clock": "guest CLOCK_MONOTONIC under plain TCG (2 vCPUs in parallel; lock_stat times in us)",
             "kernels": "baseline = unpatched 6.12 (out-release-pristine), lazy0/lazy1 = the series "
                        "(out-release) booted with anon_vma_lazy=0/1; same release config, slab_nomerge",
-            "mem_slub": "slub_debug=F on anon_vma, anon_vma_chain, vm_area_struct (exact in-use objects)",
+            "mem_slub": "slub_debug=F on anon_vma, anon_vma_chain, vm_area_struct, anon_vma_lazy (exact in-use objects)",
             "boots": boots}
     with open(out, "w") as f:
         json.dump(meta, f, indent=1)

@@ -30,6 +30,8 @@ def parse(path):
             figures.require(r, COUNTS, path)
         data.setdefault(r["phase"], {})[r["cache"]] = \
             {k: v for k, v in r.items() if k not in ("phase", "cache")}
+    for caches in data.values():
+        figures.fold_lazy(caches)
     return data
 
 
@@ -71,7 +73,8 @@ def main(run_dir):
                 delta = v["active_objs"] - idle.get(c, v).get("active_objs", v["active_objs"])
                 cells.append("%d (%+d)" % (v["active_objs"], delta))
                 if c != "vm_area_struct":
-                    demo_bytes += delta * v["objsize"]
+                    demo_bytes += v.get("bytes", v["active_objs"] * v["objsize"]) - \
+                        idle.get(c, v).get("bytes", idle.get(c, v)["active_objs"] * v["objsize"])
             print("| %s | %s | %d |" % (phase, " | ".join(cells), demo_bytes))
     return 0
 

@@ -35,6 +35,32 @@ def run(main, *args):
     return rc, out.getvalue(), err.getvalue()
 
 
+class FoldLazy(unittest.TestCase):
+    """Lazy anon_vmas (their own cache) count as anon_vmas, bytes exact."""
+
+    def test_folds_objects_bytes_pages(self):
+        caches = {"anon_vma": {"active_objs": 10, "num_objs": 20, "objsize": 104,
+                               "num_slabs": 1, "pagesperslab": 1},
+                  "anon_vma_lazy": {"active_objs": 2, "num_objs": 24, "objsize": 168,
+                                    "num_slabs": 1, "pagesperslab": 1},
+                  "anon_vma_chain": {"active_objs": 0, "objsize": 64}}
+        av = figures.fold_lazy(caches)["anon_vma"]
+        self.assertNotIn("anon_vma_lazy", caches)
+        self.assertEqual((av["active_objs"], av["num_objs"], av["num_slabs"]), (12, 44, 2))
+        self.assertEqual(av["bytes"], 10 * 104 + 2 * 168)
+        self.assertEqual(av["pages"], 2)
+        self.assertEqual((av["lazy_objs"], av["lazy_objsize"], av["objsize"]), (2, 168, 104))
+
+    def test_unpatched_kernel(self):
+        caches = {"anon_vma": {"active_objs": 3, "objsize": 104}}
+        self.assertEqual(figures.fold_lazy(caches)["anon_vma"]["bytes"], 312)
+        caches = {"anon_vma": {"active_objs": 3, "objsize": 104},
+                  "anon_vma_lazy": {"missing": 1}}
+        av = figures.fold_lazy(caches)["anon_vma"]
+        self.assertEqual((av["bytes"], av["active_objs"]), (312, 3))
+        self.assertNotIn("lazy_objs", av)
+
+
 class ParseLine(unittest.TestCase):
     def test_other_lines(self):
         self.assertIsNone(figures.parse_line("ok 1 torture:seed1"))

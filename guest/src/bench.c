@@ -54,9 +54,11 @@
 
 #define NWORKERS 24
 
+/* anon_vma_lazy: lazy anon_vmas, a cache of their own (patched kernels) */
 static const char *const caches[] = { "anon_vma", "anon_vma_chain",
-				      "vm_area_struct" };
+				      "vm_area_struct", "anon_vma_lazy" };
 #define NCACHES (sizeof(caches) / sizeof(caches[0]))
+#define NREQUIRED 3
 
 static size_t ps;
 static const char *self = "/proc/self/exe";
@@ -93,7 +95,7 @@ static void print_slab(const char *wl, const char *phase)
 			printf("bench-data: slab wl=%s phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
 			       wl, phase, si[i].name, si[i].active_objs, si[i].num_objs,
 			       si[i].objsize, si[i].pagesperslab, si[i].num_slabs);
-	for (size_t i = 0; i < NCACHES; i++)
+	for (size_t i = 0; i < NREQUIRED; i++)
 		if (!found[i]) {
 			fprintf(stderr, "bench: cache %s missing from /proc/slabinfo (boot with slab_nomerge)\n",
 				caches[i]);

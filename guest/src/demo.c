@@ -46,8 +46,9 @@
 
 #define CHILD_VMAS 16
 
+/* anon_vma_lazy: lazy anon_vmas, a cache of their own (patched kernels) */
 static const char *const caches[] = { "anon_vma", "anon_vma_chain",
-				      "vm_area_struct" };
+				      "vm_area_struct", "anon_vma_lazy" };
 #define NCACHES (sizeof(caches) / sizeof(caches[0]))
 
 static size_t ps;

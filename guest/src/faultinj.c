@@ -404,16 +404,22 @@ static long slab_inuse(const char *buf, const char *cache)
 	return -1;
 }
 
+/*
+ * Lazy anon_vmas come from a cache of their own, "anon_vma_lazy" (patched
+ * kernels only): they count as anon_vmas.
+ */
 static int slab_counts(void)
 {
-	static const char *caches[] = { "anon_vma", "anon_vma_chain" };
+	static const char *caches[] = { "anon_vma", "anon_vma_chain",
+					"anon_vma_lazy" };
 	static char buf[1 << 17];
 	char path[96];
 	ssize_t n = 0, k;
-	long v[2];
+	long v[3];
 	int fd, i;
+	int lazy = !access("/sys/kernel/slab/anon_vma_lazy", F_OK);
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 + lazy; i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", caches[i]);
 		fd = open(path, O_WRONLY);
 		if (fd < 0 || write(fd, "1", 1) != 1) {
@@ -431,14 +437,15 @@ static int slab_counts(void)
 		n += k;
 	close(fd);
 	buf[n] = 0;
-	for (i = 0; i < 2; i++) {
+	v[2] = 0;
+	for (i = 0; i < 2 + lazy; i++) {
 		v[i] = slab_inuse(buf, caches[i]);
 		if (v[i] < 0) {
 			fprintf(stderr, "faultinj: no %s line in /proc/slabinfo\n", caches[i]);
 			return 1;
 		}
 	}
-	printf("anon_vma %ld anon_vma_chain %ld\n", v[0], v[1]);
+	printf("anon_vma %ld anon_vma_chain %ld\n", v[0] + v[2], v[1]);
 	return 0;
 }
 
