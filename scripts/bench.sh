@@ -13,12 +13,17 @@
 #   walk-*   "walk": rmap walk precision workloads, timed like speed
 #   lock-*   "lock": zygote + VMA churn + pageout on CONFIG_LOCK_STAT
 #            kernels (build/out-release-lockstat, -pristine-lockstat)
+#   life-*   "life": Android-like lifecycle (zygote with 2,000 VMAs, apps
+#            started and killed, 24 alive, while its shared pages
+#            migrate): fork/start/kill latency p50/p99 and pages migrated
+#            per second, BENCH_LIFE_STARTS app starts, plain TCG clock
 # then scripts/bench-debian.sh if it exists (writes RUN_DIR/debian.json),
 # then scripts/benchreport.py: bench.json, bench.md, PNG plots.
 #
 # Environment: RUN_DIR, BENCH_REPS (5 per boot), BENCH_BOOTS (speed and lock
 # boots per kernel, 2: between-boot variation shows in the spread), BENCH_CLOCK (icount|wall),
 # BENCH_ICOUNT (QEMU -icount shift, 0), BENCH_LOCK_ITERS (300),
+# BENCH_LIFE_STARTS (300),
 # BENCH_PARTS (default "mem speed walk lock debian"), BENCH_BUILD=0 (do not
 # rebuild the pristine and lock-statistics kernels, boot them as they are), BENCH_PROFILE=quick (the
 # headline subset of make run: mem and a quick speed set, 3 reps),
@@ -39,6 +44,9 @@ for m in $MODES; do
 done
 SHIFT=${BENCH_ICOUNT:-0}
 ITERS=${BENCH_LOCK_ITERS:-300}
+STARTS=${BENCH_LIFE_STARTS:-300}
+[[ "$STARTS" =~ ^[1-9][0-9]*$ ]] && [ "$STARTS" -gt 24 ] ||
+	die "BENCH_LIFE_STARTS=$STARTS" "use a number above 24 (the apps kept alive)"
 if [ "$PROFILE" = quick ]; then
 	REPS=${BENCH_REPS:-3}
 	BOOTS=${BENCH_BOOTS:-1}
@@ -47,7 +55,7 @@ if [ "$PROFILE" = quick ]; then
 else
 	REPS=${BENCH_REPS:-5}
 	BOOTS=${BENCH_BOOTS:-2}
-	PARTS=${BENCH_PARTS:-mem speed walk lock debian}
+	PARTS=${BENCH_PARTS:-mem speed walk lock life debian}
 	MEMARGS=mem SPEEDARGS="speed,-r,$REPS"
 fi
 case $CLOCK in
@@ -103,7 +111,7 @@ fi
 boots=()
 for p in $PARTS; do
 	case $p in
-	mem|lock|speed|walk)
+	mem|lock|speed|walk|life)
 		for m in $MODES; do
 			boots+=("$p-$m")
 			if [ "$p" != mem ]; then
@@ -112,7 +120,7 @@ for p in $PARTS; do
 		done
 		;;
 	debian) ;;
-	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed walk lock debian" ;;
+	*) die "BENCH_PARTS: unknown part '$p'" "use some of: mem speed walk lock life debian" ;;
 	esac
 done
 say "kernel source: $(ksrc_version)"
@@ -144,6 +152,7 @@ for p in $PARTS; do
 			speed) boot speed "$mode" "$SPEEDARGS" "$SPEED_QEMU" "" "speed-$mode$sfx" ;;
 			walk) boot walk "$mode" "walk,-r,$REPS" "$SPEED_QEMU" "" "walk-$mode$sfx" ;;
 			lock) boot lock "$mode" "lock,-i,$ITERS" "" "" "lock-$mode$sfx" ;;
+			life) boot life "$mode" "life,-i,$STARTS" "" "" "life-$mode$sfx" ;;
 			esac
 		done
 	done

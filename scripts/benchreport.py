@@ -28,7 +28,16 @@ NEED = {"slab": ("wl", "phase", "cache", "active_objs", "num_objs", "objsize",
                  "pagesperslab", "num_slabs"),
         "time": ("test", "n", "rep", "ops", "ns"),
         "check": ("test", "key", "value"),
-        "lock": ("iters", "workers", "vmas", "parent_rounds", "ns")}
+        "lock": ("iters", "workers", "vmas", "parent_rounds", "ns"),
+        "life": ("starts", "apps", "vmas", "fork_p50_ns", "fork_p99_ns", "start_p50_ns",
+                 "start_p99_ns", "kill_p50_ns", "kill_p99_ns", "migrated", "ns")}
+# The lifecycle figures, and whether lower is better
+LIFE = [("fork_p50_ns", "app start: fork() p50", True), ("fork_p99_ns", "app start: fork() p99", True),
+        ("start_p50_ns", "app start: fork() to app up p50", True),
+        ("start_p99_ns", "app start: fork() to app up p99", True),
+        ("kill_p50_ns", "app kill: SIGKILL to reaped p50", True),
+        ("kill_p99_ns", "app kill: SIGKILL to reaped p99", True),
+        ("migrated_per_s", "shared pages migrated per second", False)]
 LOCKSTAT = re.compile(r"bench-lockstat: (\S+?)(-[WR])?:\s+(.*)")
 LOCKFIELDS = ["con_bounces", "contentions", "waittime_min_us", "waittime_max_us",
               "waittime_total_us", "waittime_avg_us", "acq_bounces", "acquisitions",
@@ -192,12 +201,12 @@ def collect(run_dir):
         with open(mp) as f:
             meta = json.load(f)
     data = {"meta": meta, "mem": {}, "speed": {}, "speed_checks": {}, "walk": {}, "walk_checks": {},
-            "lock": {}, "missing": []}
-    for kind in ("mem", "speed", "walk", "lock"):
+            "lock": {}, "life": {}, "missing": []}
+    for kind in ("mem", "speed", "walk", "lock", "life"):
         for mode in MODES:
             name = "%s-%s" % (kind, mode)
             names = [name]
-            if kind in ("speed", "walk", "lock"):
+            if kind in ("speed", "walk", "lock", "life"):
                 # further boots of the same kernel: KIND-MODE-2, -3, ...
                 names += sorted((d for d in os.listdir(run_dir)
                                  if re.fullmatch(re.escape(name) + r"-\d+", d)),
@@ -225,6 +234,15 @@ def collect(run_dir):
                     data["missing"].append(name)
                     continue
                 data[kind][mode], data[kind + "_checks"][mode] = st, ch
+            elif kind == "life":
+                boots = [r for _, r in figures.records(lines, "life", need=NEED)]
+                if not boots:
+                    data["missing"].append(name)
+                    continue
+                for r in boots:
+                    r["migrated_per_s"] = r["migrated"] / (r["ns"] / 1e9)
+                data["life"][mode] = {f: [r[f] for r in boots] for f, _, _ in LIFE}
+                data["life"][mode]["run"] = boots[0]
             else:
                 boots = []
                 for nm, got in per_boot:
@@ -415,6 +433,33 @@ def md_speed(data, kind="speed"):
     return out
 
 
+def md_life(data):
+    life = data["life"]
+    run = next((life[m]["run"] for m in MODES if m in life), {})
+    out = ["### Android-like lifecycle (plain TCG clock; median over boots [min-max])\n",
+           "A zygote with %s faulted VMAs of 4 pages starts %s apps, keeping %s alive (the "
+           "oldest is killed, SIGKILL and reaped, before each start); each app COW-writes a "
+           "page of 64 inherited VMAs and maps a private VMA. Meanwhile a child of the zygote "
+           "moves the zygote's shared pages (mapped by every app) to the other node and back "
+           "with move_pages(MPOL_MF_MOVE_ALL): reclaim's stand-in, since MADV_PAGEOUT skips "
+           "shared pages and the bench kernels have no memcg.\n" %
+           (run.get("vmas", "?"), run.get("starts", "?"), run.get("apps", "?")),
+           "| figure | baseline | lazy=0 | lazy=1 | lazy1/base |", "|---|---|---|---|---|"]
+    for f, title, _ in LIFE:
+        cells, med = [], {}
+        for m in MODES:
+            v = life.get(m, {}).get(f)
+            if not v:
+                cells.append("n/a")
+                continue
+            med[m] = statistics.median(v)
+            fmt = (lambda x: "%.0f" % x) if f == "migrated_per_s" else fmt_ns
+            cells.append(fmt(med[m]) + ("" if len(v) == 1 else " [%s-%s]" % (fmt(min(v)), fmt(max(v)))))
+        r = "%.3f" % (med["lazy1"] / med["baseline"]) if med.get("baseline") and "lazy1" in med else "n/a"
+        out.append("| %s | %s | %s |" % (title, " | ".join(cells), r))
+    return out + [""]
+
+
 def md_lock(data):
     lk = data["lock"]
     meta = data["meta"]
@@ -549,6 +594,8 @@ def main(argv):
             md += md_speed(data, "walk")
         if data["lock"]:
             md += md_lock(data)
+        if data["life"]:
+            md += md_life(data)
         md += plots(data, run_dir)
     elif data["speed"]:
         md += md_speed(data)

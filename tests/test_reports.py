@@ -58,6 +58,18 @@ class BenchReport(Fixture):
         self.assertEqual(fork["median"], 900002)
         self.assertTrue(os.path.exists(os.path.join(self.run_dir, "bench.md")))
 
+    def test_lifecycle(self):
+        rc, out, _ = run(benchreport.main, ["benchreport.py", self.run_dir])
+        self.assertEqual(rc, 0)
+        self.assertIn("### Android-like lifecycle", out)
+        self.assertIn("| app start: fork() p50 | 20.00 ms | n/a | 18.00 ms | 0.900 |", out)
+        self.assertIn("| shared pages migrated per second | 10000 | n/a | 5000 | 0.500 |", out)
+
+    def test_lifecycle_renamed_figure_fails(self):
+        self.edit("life-lazy1/ktap.log", "kill_p99_ns=", "kill_p99=")
+        with self.assertRaisesRegex(figures.FigureError, "without kill_p99_ns"):
+            run(benchreport.main, ["benchreport.py", self.run_dir])
+
     def test_headline(self):
         rc, out, _ = run(benchreport.main, ["benchreport.py", self.run_dir, "--headline"])
         self.assertEqual(rc, 0)

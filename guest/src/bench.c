@@ -10,6 +10,9 @@
  *                              anon_vma lines of /proc/lock_stat (-n: the
  *                              workload only, for kernels without LOCK_STAT)
  *   bench walk [-r REPS]       timings of the rmap walk precision workloads
+ *   bench life [-i STARTS]     Android-like lifecycle: a zygote with 2,000
+ *                              faulted VMAs starts and kills apps (24
+ *                              alive) while its shared pages migrate
  *   bench mem -q               the memory workloads without vmas-10000
  *
  * Every workload runs in a fresh process (fork + exec of this program), so
@@ -26,6 +29,9 @@
  *       ns is the total CLOCK_MONOTONIC time of ops operations
  *   bench-data: check test=T key=K value=N
  *       sanity figures (pages swapped out, pages migrated, ...)
+ *   bench-data: life starts=N apps=N vmas=N fork_p50_ns=N fork_p99_ns=N
+ *               start_p50_ns=N start_p99_ns=N kill_p50_ns=N kill_p99_ns=N
+ *               migrated=N ns=N
  *   bench-lockstat: <a line of /proc/lock_stat>
  *       the statistics lines of &anon_vma->rwsem and &mm->mmap_lock
  *
@@ -1218,11 +1224,160 @@ static int cmd_lock(size_t iters, int no_lockstat)
 	return 0;
 }
 
+/* ---- Android-like lifecycle ----------------------------------------- */
+
+#define LIFE_VMAS 2000
+#define LIFE_PAGES 4
+#define LIFE_APPS 24
+#define LIFE_COW 64	/* inherited VMAs an app writes to */
+#define LIFE_BATCH 100	/* pages per move_pages() call */
+
+/*
+ * An app: COW-write page 1 of LIFE_COW inherited VMAs, map and touch a
+ * private VMA, say it is up, and wait to be killed.
+ */
+static void life_app(char *base, int up_fd, size_t idx)
+{
+	char *p;
+
+	for (size_t k = 0; k < LIFE_COW; k++)
+		vma_at(base, LIFE_PAGES, (idx * 131 + k * 29) % LIFE_VMAS)[ps] = (char)k;
+	p = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die_errno("mmap");
+	for (size_t i = 0; i < 16; i++)
+		p[i * ps] = 1;
+	if (write(up_fd, "u", 1) != 1)
+		die_errno("write");
+	for (;;)
+		pause();
+}
+
+/*
+ * Reclaim's stand-in: MADV_PAGEOUT skips pages mapped by more than one
+ * process and the bench kernels have no memcg (memory.reclaim), so this
+ * moves the zygote's shared pages (page 0 of every VMA, which no app
+ * writes) to the other node and back with MPOL_MF_MOVE_ALL, until killed.
+ * Migration walks the rmap of each page twice (unmap, then remove the
+ * migration entries) under the anon_vma lock, as reclaim's unmap does.
+ */
+static void life_migrator(char *base, unsigned long *moved)
+{
+	void *pages[LIFE_BATCH];
+	int nodes[LIFE_BATCH], status[LIFE_BATCH];
+
+	for (int target = 1;; target ^= 1) {
+		for (size_t i = 0; i < LIFE_VMAS; i += LIFE_BATCH) {
+			unsigned long ok = 0;
+
+			for (size_t j = 0; j < LIFE_BATCH; j++) {
+				pages[j] = vma_at(base, LIFE_PAGES, i + j);
+				nodes[j] = target;
+			}
+			if (syscall(SYS_move_pages, 0, LIFE_BATCH, pages, nodes,
+				    status, MPOL_MF_MOVE_ALL) < 0)
+				die_errno("move_pages");
+			for (size_t j = 0; j < LIFE_BATCH; j++)
+				ok += status[j] == target;
+			__atomic_add_fetch(moved, ok, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The p-th percentile of n samples (sorts them) */
+static uint64_t pct_ns(uint64_t *v, size_t n, int p)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[(n - 1) * (size_t)p / 100];
+}
+
+static int cmd_life(size_t starts)
+{
+	uint64_t *fork_ns = calloc(starts, sizeof(uint64_t));
+	uint64_t *start_ns = calloc(starts, sizeof(uint64_t));
+	uint64_t *kill_ns = calloc(starts, sizeof(uint64_t));
+	pid_t apps[LIFE_APPS] = { 0 }, mig;
+	unsigned long *moved, moved0;
+	size_t nkill = 0;
+	uint64_t t0, t;
+	char *base;
+	int up[2];
+
+	if (!fork_ns || !start_ns || !kill_ns || starts <= LIFE_APPS)
+		fail("life: needs more starts than apps, and memory");
+	moved = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (moved == MAP_FAILED)
+		die_errno("mmap");
+	base = map_vmas(LIFE_VMAS, LIFE_PAGES, 1);
+	if (pipe(up))
+		die_errno("pipe");
+	mig = fork();
+	if (mig < 0)
+		die_errno("fork");
+	if (!mig)
+		life_migrator(base, moved);
+	usleep(100000);
+	moved0 = __atomic_load_n(moved, __ATOMIC_RELAXED);
+	t0 = now_ns();
+	for (size_t s = 0; s < starts; s++) {
+		size_t slot = s % LIFE_APPS;
+		pid_t pid;
+		char c;
+
+		if (apps[slot]) {
+			t = now_ns();
+			if (kill(apps[slot], SIGKILL) ||
+			    waitpid(apps[slot], NULL, 0) != apps[slot])
+				die_errno("kill app");
+			kill_ns[nkill++] = now_ns() - t;
+		}
+		t = now_ns();
+		pid = fork();
+		if (pid < 0)
+			die_errno("fork");
+		if (!pid)
+			life_app(base, up[1], s);
+		fork_ns[s] = now_ns() - t;
+		if (read(up[0], &c, 1) != 1)
+			die_errno("read: an app died before it was up");
+		start_ns[s] = now_ns() - t;
+		apps[slot] = pid;
+	}
+	t = now_ns() - t0;
+	moved0 = __atomic_load_n(moved, __ATOMIC_RELAXED) - moved0;
+	for (size_t i = 0; i < LIFE_APPS; i++)
+		if (apps[i] && (kill(apps[i], SIGKILL) || waitpid(apps[i], NULL, 0) < 0))
+			die_errno("kill app");
+	if (kill(mig, SIGKILL) || waitpid(mig, NULL, 0) < 0)
+		die_errno("kill migrator");
+	if (!moved0)
+		fail("life: no page migrated (needs 2 NUMA nodes)");
+	printf("bench-data: life starts=%zu apps=%d vmas=%d fork_p50_ns=%llu fork_p99_ns=%llu start_p50_ns=%llu start_p99_ns=%llu kill_p50_ns=%llu kill_p99_ns=%llu migrated=%lu ns=%llu\n",
+	       starts, LIFE_APPS, LIFE_VMAS,
+	       (unsigned long long)pct_ns(fork_ns, starts, 50),
+	       (unsigned long long)pct_ns(fork_ns, starts, 99),
+	       (unsigned long long)pct_ns(start_ns, starts, 50),
+	       (unsigned long long)pct_ns(start_ns, starts, 99),
+	       (unsigned long long)pct_ns(kill_ns, nkill, 50),
+	       (unsigned long long)pct_ns(kill_ns, nkill, 99),
+	       moved0, (unsigned long long)t);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | walk [-r REPS] | lock [-i ITERS] [-n]\n");
+	fprintf(stderr, "usage: bench mem [-q] | speed [-r REPS] [-q] | walk [-r REPS] | lock [-i ITERS] [-n] | life [-i STARTS]\n");
 	exit(1);
 }
 
@@ -1285,6 +1440,8 @@ int main(int argc, char **argv)
 		return cmd_speed(reps, 0, 1);
 	if (!strcmp(cmd, "lock"))
 		return cmd_lock(iters, no_lockstat);
+	if (!strcmp(cmd, "life"))
+		return cmd_life(iters);
 	usage();
 	return 1;
 }
