@@ -8,8 +8,9 @@
 #          (-M virt -cpu max, TCG, 2 vCPUs, 2 NUMA nodes) and run smoke (the
 #          series' selftest included) and a short torture in both modes of
 #          vm.anon_vma_lazy, judged by scripts/verdict.py like make check.
-#   demo   (make run-arm64)    make run's demo workload on the arm64 debug
-#          kernel, both modes, and its slab table (no unpatched column).
+#   demo   (make run-arm64)    make run's demo workload on the arm64 kernel
+#          of flavour ARM64_FLAVOUR (debug, or release), both modes, and its
+#          slab table (no unpatched column).
 #
 # The same scripts as x86_64 (kbuild.sh, guest.sh, boot.sh) with
 # BENCH_ARCH=arm64; configs/arm64.config replaces base.config's x86 options.
@@ -21,8 +22,8 @@ export BENCH_ARCH=arm64 OUT_SUFFIX=${OUT_SUFFIX:-}-arm64 GUEST_TAG=${GUEST_TAG:+
 
 what=${1:-check}
 case $what in
-check) suites=smoke,torture-short limit=2400 ;;
-demo) suites=demo limit=1800 ;;
+check) suites=smoke,torture-short limit=2400 flavour=debug ;;
+demo) suites=demo limit=1800 flavour=${ARM64_FLAVOUR:-debug} ;;
 *) die "unknown arm64.sh command '$what'" "use check or demo" ;;
 esac
 
@@ -43,10 +44,10 @@ finish() {
 # "unpatched" (x86's modes_for reads the config).
 series=0
 grep -q '^config ANON_VMA_LAZY$' "$KSRC/mm/Kconfig" && series=1
-out=$(kout debug)
-say "arm64: debug kernel from $KSRC ($(git -C "$KSRC" log -1 --format='%h %s' | cut -c1-50))"
+out=$(kout "$flavour")
+say "arm64: $flavour kernel from $KSRC ($(git -C "$KSRC" log -1 --format='%h %s' | cut -c1-50))"
 kstart=$(date +%s)
-step kernel-arm64 bash "$TOP/scripts/kbuild.sh" debug
+step kernel-arm64 bash "$TOP/scripts/kbuild.sh" "$flavour"
 note "kernel step: $(( $(date +%s) - kstart ))s"
 if [ "$series" = 1 ] && ! grep -q '^CONFIG_ANON_VMA_LAZY=y' "$out/.config" 2>/dev/null; then
 	grep -q '^CONFIG_ARCH_SUPPORTS_ANON_VMA_LAZY=y' "$out/.config" 2>/dev/null ||
@@ -67,7 +68,7 @@ modes=none
 for mode in $modes; do
 	if [ "$what" = demo ]; then
 		APPEND="bench.args=${DEMO_ARGS:--v,1000,-c,4,-p,4} slub_debug=F,anon_vma,anon_vma_chain,vm_area_struct,anon_vma_lazy" \
-			step "arm64-demo-lazy=$mode" bash "$TOP/scripts/boot.sh" "arm64-debug-lazy$mode" debug demo "$mode" "$limit"
+			step "arm64-demo-lazy=$mode" bash "$TOP/scripts/boot.sh" "arm64-$flavour-lazy$mode" "$flavour" demo "$mode" "$limit"
 	else
 		step "arm64-debug-lazy=$mode" bash "$TOP/scripts/boot.sh" "arm64-debug-lazy$mode" debug "$suites" "$mode" "$limit"
 	fi
