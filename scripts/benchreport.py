@@ -99,7 +99,7 @@ def parse_mem(lines):
 
 def slab_entry(v):
     e = {"objs": v["active_objs"], "objsize": v["objsize"],
-         "bytes": v.get("bytes", v["active_objs"] * v["objsize"]), "slabs": v["num_slabs"],
+         "bytes": figures.slab_bytes(v), "slabs": v["num_slabs"],
          "pages": v.get("pages", v["num_slabs"] * v["pagesperslab"])}
     if "lazy_objsize" in v:
         e["lazy_objs"], e["lazy_objsize"] = v["lazy_objs"], v["lazy_objsize"]

@@ -56,7 +56,7 @@ def entry(slab, procs, census=None):
     for c in CACHES:
         s = slab[c]
         e[c] = {"objs": s["active_objs"], "objsize": s["objsize"],
-                "bytes": s.get("bytes", s["active_objs"] * s["objsize"]),
+                "bytes": figures.slab_bytes(s),
                 **{k: s[k] for k in ("lazy_objs", "lazy_objsize") if k in s},
                 "slabs": s["num_slabs"], "pagesperslab": s["pagesperslab"],
                 "slab_bytes": s.get("pages", s["num_slabs"] * s["pagesperslab"]) * 4096}

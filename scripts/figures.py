@@ -110,6 +110,12 @@ def fold_lazy(caches):
     return caches
 
 
+def slab_bytes(rec):
+    """Bytes in use of a slab record: fold_lazy()'s exact sum, else objects
+    times object size."""
+    return rec.get("bytes", rec["active_objs"] * rec["objsize"])
+
+
 def require(rec, keys, where="?"):
     """FigureError unless the record carries every one of keys."""
     missing = [k for k in keys if k not in rec]

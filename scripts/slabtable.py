@@ -73,8 +73,7 @@ def main(run_dir):
                 delta = v["active_objs"] - idle.get(c, v).get("active_objs", v["active_objs"])
                 cells.append("%d (%+d)" % (v["active_objs"], delta))
                 if c != "vm_area_struct":
-                    demo_bytes += v.get("bytes", v["active_objs"] * v["objsize"]) - \
-                        idle.get(c, v).get("bytes", idle.get(c, v)["active_objs"] * v["objsize"])
+                    demo_bytes += figures.slab_bytes(v) - figures.slab_bytes(idle.get(c, v))
             print("| %s | %s | %d |" % (phase, " | ".join(cells), demo_bytes))
     return 0
 

@@ -110,7 +110,8 @@ static void print_slab(const char *wl, const char *phase)
 	fflush(stdout);
 }
 
-static unsigned long long vmstat(const char *key)
+/* Set *val to the /proc/vmstat counter @key; 0 if the kernel has none. */
+static int vmstat_find(const char *key, unsigned long long *val)
 {
 	char k[128];
 	unsigned long long v;
@@ -121,10 +122,19 @@ static unsigned long long vmstat(const char *key)
 	while (fscanf(f, "%127s %llu", k, &v) == 2)
 		if (!strcmp(k, key)) {
 			fclose(f);
-			return v;
+			*val = v;
+			return 1;
 		}
 	fclose(f);
 	return 0;
+}
+
+static unsigned long long vmstat(const char *key)
+{
+	unsigned long long v = 0;
+
+	vmstat_find(key, &v);
+	return v;
 }
 
 static void write_file(const char *path, const char *val)
@@ -789,22 +799,10 @@ static char **map_cowed(int fd, size_t n, size_t span)
  */
 static void check_visits(const char *test, unsigned long long before)
 {
-	static int have = -1;
+	unsigned long long v;
 
-	if (have < 0) {
-		FILE *f = fopen("/proc/vmstat", "r");
-		char k[128];
-		unsigned long long v;
-
-		have = 0;
-		while (f && fscanf(f, "%127s %llu", k, &v) == 2)
-			have |= !strcmp(k, "anon_vma_lazy_walk");
-		if (f)
-			fclose(f);
-	}
-	if (have && rep_no == 1)
-		check(test, "lazy_walk_visits",
-		      (long long)(vmstat("anon_vma_lazy_walk") - before));
+	if (rep_no == 1 && vmstat_find("anon_vma_lazy_walk", &v))
+		check(test, "lazy_walk_visits", (long long)(v - before));
 }
 
 static void timed_pageout(const char *test, size_t nlog, char **v, size_t n)
