@@ -93,14 +93,12 @@ static void print_slab(const char *wl, const char *phase)
 {
 	struct slabinfo si[NCACHES];
 	int found[NCACHES];
+	char tags[256];
 
 	settle_rcu();
 	slabinfo_read(caches, NCACHES, si, found);
-	for (size_t i = 0; i < NCACHES; i++)
-		if (found[i])
-			printf("bench-data: slab wl=%s phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
-			       wl, phase, si[i].name, si[i].active_objs, si[i].num_objs,
-			       si[i].objsize, si[i].pagesperslab, si[i].num_slabs);
+	snprintf(tags, sizeof(tags), "wl=%s phase=%s", wl, phase);
+	slabinfo_print(tags, si, found, NCACHES);
 	for (size_t i = 0; i < NREQUIRED; i++)
 		if (!found[i]) {
 			fprintf(stderr, "bench: cache %s missing from /proc/slabinfo (boot with slab_nomerge)\n",
@@ -108,25 +106,6 @@ static void print_slab(const char *wl, const char *phase)
 			exit(1);
 		}
 	fflush(stdout);
-}
-
-/* Set *val to the /proc/vmstat counter @key; 0 if the kernel has none. */
-static int vmstat_find(const char *key, unsigned long long *val)
-{
-	char k[128];
-	unsigned long long v;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		die_errno("open /proc/vmstat");
-	while (fscanf(f, "%127s %llu", k, &v) == 2)
-		if (!strcmp(k, key)) {
-			fclose(f);
-			*val = v;
-			return 1;
-		}
-	fclose(f);
-	return 0;
 }
 
 static unsigned long long vmstat(const char *key)
@@ -198,11 +177,25 @@ static void gate_init(struct gate *g)
 		die_errno("pipe");
 }
 
-/* In a worker, right after fork. */
-static void gate_worker(struct gate *g)
+static pid_t xfork(void)
 {
-	close(g->ready[0]);
-	close(g->go[1]);
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno("fork");
+	return pid;
+}
+
+/* fork() a worker of @g: 0 in the worker, its pid in the leader. */
+static pid_t gate_fork(struct gate *g)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		close(g->ready[0]);
+		close(g->go[1]);
+	}
+	return pid;
 }
 
 static void gate_ready(struct gate *g)
@@ -286,7 +279,6 @@ static void worker(struct gate *g, char *base, size_t n, size_t pages,
 {
 	volatile char sum = 0;
 
-	gate_worker(g);
 	for (size_t i = 0; i < n; i++) {
 		char *v = vma_at(base, pages, i);
 
@@ -310,9 +302,7 @@ static void leader(const char *wl, size_t n, size_t pages, size_t cow_every,
 
 	gate_init(&g);
 	for (size_t i = 0; i < NWORKERS; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0)
-			die_errno("fork");
+		pids[i] = gate_fork(&g);
 		if (pids[i] == 0)
 			worker(&g, base, n, pages, cow_every, own);
 	}
@@ -358,11 +348,8 @@ static void wl_forkexec(void)
 	map_vmas(100, 4, 1);
 	gate_init(&g);
 	for (size_t i = 0; i < NWORKERS; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0)
-			die_errno("fork");
+		pids[i] = gate_fork(&g);
 		if (pids[i] == 0) {
-			gate_worker(&g);
 			if (dup2(g.ready[1], 3) < 0 || dup2(g.go[0], 0) < 0)
 				die_errno("dup2");
 			snprintf(fd, sizeof(fd), "%d", 3);
@@ -414,9 +401,7 @@ static void chain_level(struct gate *g, char **bases)
 		gate_ready(g);
 		if (level + 1 == CHAIN_DEPTH)
 			break;
-		pid = fork();
-		if (pid < 0)
-			die_errno("fork");
+		pid = xfork();
 		if (pid)
 			break;
 	}
@@ -433,11 +418,8 @@ static void wl_forkchain(void)
 	pid_t pid;
 
 	gate_init(&g);
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork");
+	pid = gate_fork(&g);
 	if (pid == 0) {
-		gate_worker(&g);
 		chain_level(&g, bases);
 	}
 	close(g.ready[1]);
@@ -715,11 +697,8 @@ static void sp_exit(size_t nvmas, size_t pages)
 	pid_t pid;
 
 	gate_init(&g);
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork");
+	pid = gate_fork(&g);
 	if (pid == 0) {
-		gate_worker(&g);
 		map_vmas(nvmas, pages, 1);
 		gate_ready(&g);
 		gate_wait_go(&g);
@@ -891,11 +870,8 @@ static void spawn_kids(struct gate *g, size_t kids, int fd, size_t n)
 {
 	gate_init(g);
 	for (size_t k = 0; k < kids; k++) {
-		kid_pids[k] = fork();
-		if (kid_pids[k] < 0)
-			die_errno("fork");
+		kid_pids[k] = gate_fork(g);
 		if (kid_pids[k] == 0) {
-			gate_worker(g);
 			if (fd >= 0)
 				map_cowed(fd, n, 16);
 			gate_ready(g);
@@ -947,9 +923,7 @@ static void wk_interleaved(size_t n)
 			v[i] = vma_at(base, 1, i);
 			v[i][0] = (char)(i | 1);
 		}
-		pid = fork();
-		if (pid < 0)
-			die_errno("fork");
+		pid = xfork();
 		if (pid == 0)
 			_exit(0);
 		reap(pid);
@@ -1105,7 +1079,6 @@ static int cmd_speed(int reps, int quick, int walk)
  */
 static void lock_child(struct gate *g, char *base, int idx, size_t iters)
 {
-	gate_worker(g);
 	gate_ready(g);
 	gate_wait_go(g);
 	for (size_t k = 0; k < iters; k++) {
@@ -1172,9 +1145,7 @@ static int cmd_lock(size_t iters, int no_lockstat)
 	base = map_vmas(LOCK_VMAS, LOCK_PAGES, 1);
 	gate_init(&g);
 	for (int i = 0; i < NWORKERS; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0)
-			die_errno("fork");
+		pids[i] = gate_fork(&g);
 		if (pids[i] == 0)
 			lock_child(&g, base, i, iters);
 	}
@@ -1318,9 +1289,7 @@ static int cmd_life(size_t starts)
 	base = map_vmas(LIFE_VMAS, LIFE_PAGES, 1);
 	if (pipe(up))
 		die_errno("pipe");
-	mig = fork();
-	if (mig < 0)
-		die_errno("fork");
+	mig = xfork();
 	if (!mig)
 		life_migrator(base, moved);
 	usleep(100000);
@@ -1339,9 +1308,7 @@ static int cmd_life(size_t starts)
 			kill_ns[nkill++] = now_ns() - t;
 		}
 		t = now_ns();
-		pid = fork();
-		if (pid < 0)
-			die_errno("fork");
+		pid = xfork();
 		if (!pid)
 			life_app(base, up[1], s);
 		fork_ns[s] = now_ns() - t;

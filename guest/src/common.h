@@ -227,4 +227,65 @@ COMMON_FN void slabinfo_read(const char *const names[], size_t n,
 	fclose(f);
 }
 
+/*
+ * Print the caches slabinfo_read() found as "bench-data: slab" lines, @tags
+ * (the caller's k=v pairs) first.
+ */
+COMMON_FN void slabinfo_print(const char *tags, const struct slabinfo si[],
+			      const int found[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (found[i])
+			printf("bench-data: slab %s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
+			       tags, si[i].name, si[i].active_objs,
+			       si[i].num_objs, si[i].objsize,
+			       si[i].pagesperslab, si[i].num_slabs);
+}
+
+/*
+ * Call @fn(@arg, name, value) for each /proc/vmstat counter whose name
+ * starts with @prefix, until @fn returns nonzero; returns that, or 0.
+ */
+COMMON_FN int vmstat_each(const char *prefix,
+			  int (*fn)(void *arg, const char *key,
+				    unsigned long long val),
+			  void *arg)
+{
+	char key[128];
+	unsigned long long val;
+	int ret = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		die_errno("open /proc/vmstat");
+	while (!ret && fscanf(f, "%127s %llu", key, &val) == 2)
+		if (!strncmp(key, prefix, strlen(prefix)))
+			ret = fn(arg, key, val);
+	fclose(f);
+	return ret;
+}
+
+struct vmstat_want {
+	const char *key;
+	unsigned long long *val;
+};
+
+COMMON_FN int vmstat_take(void *arg, const char *key, unsigned long long val)
+{
+	struct vmstat_want *w = arg;
+
+	if (strcmp(key, w->key))
+		return 0;
+	*w->val = val;
+	return 1;
+}
+
+/* Set *@val to the /proc/vmstat counter @key; 0 if the kernel has none. */
+COMMON_FN int vmstat_find(const char *key, unsigned long long *val)
+{
+	struct vmstat_want w = { key, val };
+
+	return vmstat_each(key, vmstat_take, &w);
+}
+
 #endif

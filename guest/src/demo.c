@@ -57,32 +57,27 @@ static void print_slab(const char *phase)
 {
 	struct slabinfo si[NCACHES];
 	int found[NCACHES];
+	char tags[160];
 
 	slabinfo_read(caches, NCACHES, si, found);
-	for (size_t i = 0; i < NCACHES; i++)
-		if (found[i])
-			printf("bench-data: slab phase=%s cache=%s active_objs=%lu num_objs=%lu objsize=%lu pagesperslab=%lu num_slabs=%lu\n",
-			       phase, si[i].name, si[i].active_objs, si[i].num_objs,
-			       si[i].objsize, si[i].pagesperslab, si[i].num_slabs);
+	snprintf(tags, sizeof(tags), "phase=%s", phase);
+	slabinfo_print(tags, si, found, NCACHES);
 	for (size_t i = 0; i < NCACHES; i++)
 		if (!found[i])
 			printf("bench-data: slab phase=%s cache=%s missing=1\n",
 			       phase, caches[i]);
 }
 
+static int print_counter(void *phase, const char *key, unsigned long long val)
+{
+	printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
+	       (const char *)phase, key, val);
+	return 0;
+}
+
 static void print_vmstat(const char *phase)
 {
-	char key[128];
-	unsigned long long val;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		die_errno("open /proc/vmstat");
-	while (fscanf(f, "%127s %llu", key, &val) == 2)
-		if (!strncmp(key, "anon_vma_lazy", 13))
-			printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
-			       phase, key, val);
-	fclose(f);
+	vmstat_each("anon_vma_lazy", print_counter, (void *)phase);
 }
 
 static void phase(const char *name)

@@ -389,34 +389,18 @@ static void worker(int id, uint64_t seed)
 	_exit(0);
 }
 
-static long slab_inuse(const char *buf, const char *cache)
-{
-	const char *p = buf;
-	size_t n = strlen(cache);
-
-	while (p && *p) {
-		if (!strncmp(p, cache, n) && p[n] == ' ')
-			return atol(p + n);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
 /*
  * Lazy anon_vmas come from a cache of their own, "anon_vma_lazy" (patched
  * kernels only): they count as anon_vmas.
  */
 static int slab_counts(void)
 {
-	static const char *caches[] = { "anon_vma", "anon_vma_chain",
-					"anon_vma_lazy" };
-	static char buf[1 << 17];
+	static const char *const caches[] = { "anon_vma", "anon_vma_chain",
+					      "anon_vma_lazy" };
+	struct slabinfo si[3];
+	int found[3], i;
 	char path[96];
-	ssize_t n = 0, k;
-	long v[3];
-	int fd, i;
+	int fd;
 	int lazy = !access("/sys/kernel/slab/anon_vma_lazy", F_OK);
 
 	for (i = 0; i < 2 + lazy; i++) {
@@ -428,24 +412,15 @@ static int slab_counts(void)
 		}
 		close(fd);
 	}
-	fd = open("/proc/slabinfo", O_RDONLY);
-	if (fd < 0) {
-		perror("/proc/slabinfo");
-		return 1;
-	}
-	while ((k = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
-		n += k;
-	close(fd);
-	buf[n] = 0;
-	v[2] = 0;
-	for (i = 0; i < 2 + lazy; i++) {
-		v[i] = slab_inuse(buf, caches[i]);
-		if (v[i] < 0) {
+	slabinfo_read(caches, 3, si, found);
+	si[2].active_objs = lazy ? si[2].active_objs : 0;
+	for (i = 0; i < 2 + lazy; i++)
+		if (!found[i]) {
 			fprintf(stderr, "faultinj: no %s line in /proc/slabinfo\n", caches[i]);
 			return 1;
 		}
-	}
-	printf("anon_vma %ld anon_vma_chain %ld\n", v[0] + v[2], v[1]);
+	printf("anon_vma %lu anon_vma_chain %lu\n",
+	       si[0].active_objs + si[2].active_objs, si[1].active_objs);
 	return 0;
 }
 
