@@ -107,7 +107,7 @@ variant() {
 
 # build_variant NAME FLAVOUR [CONFIG]: variant NAME CONFIG, then build_kernel.
 # build_kernel FLAVOUR: build the kernel of the variant set by variant()
-# (a no-op when up to date) under the shared build lock. With BENCH_BUILD=0
+# (a no-op when up to date; kbuild.sh takes the shared build lock). With BENCH_BUILD=0
 # (NO_BUILD=1 is the same) nothing is built and the kernel must exist.
 build_variant() {
 	variant "$1" "${3:-}"
@@ -121,7 +121,7 @@ build_kernel() {
 		return 0
 	fi
 	KSRC=$V_KSRC OUT_SUFFIX=$V_SUFFIX EXTRA_CONFIG=$V_CONFIG \
-		flock "$BUILD/.kbuild.lock" bash "$TOP/scripts/kbuild.sh" "$1"
+		bash "$TOP/scripts/kbuild.sh" "$1"
 }
 
 # The kernel source a tree was unpacked from, for every result: for example

@@ -60,7 +60,7 @@ build_mutant() {
 	git -C "$KSRC" apply "$MUTS/$n.patch" ||
 		die "mutation $n does not apply to $KSRC" "refresh tests/mutations/$n.patch against the series"
 	local rc=0
-	bash "$TOP/scripts/kbuild.sh" debug || rc=$?
+	KBUILD_LOCKED=1 bash "$TOP/scripts/kbuild.sh" debug || rc=$?
 	git -C "$KSRC" checkout -q -- .
 	trap - EXIT
 	flock -u 9
