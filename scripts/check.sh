@@ -10,7 +10,8 @@
 #                             trinity, flip, pressure and faultinj suites on
 #                             the debug kernel, in every mode of
 #                             vm.anon_vma_lazy the kernel has
-#                             (make soak runs the long ones: scripts/soak.sh)
+#                             (make soak runs the long ones: scripts/soak.sh),
+#                             then make check-arm64 (scripts/arm64.sh check)
 #   full   (make check-full)  the same with every mm selftest category
 #   smoke  (make smoke)       only the smoke suite, every mode
 #
@@ -67,5 +68,9 @@ export EXPECT=$TOP/expected/baseline.txt
 for mode in $(modes_for debug); do
 	step "debug-lazy=$mode" bash "$TOP/scripts/boot.sh" "debug-lazy$mode" debug "$suites" "$mode" "$limit"
 done
+# arm64 (make check-arm64, docs/arm64.md): in make check since the whole
+# stays within its time budget (README: 33.5 + 9.3 min cold, fresh machine).
+[ "$profile" = smoke ] ||
+	step arm64 env RUN_DIR="$RUN_DIR/arm64" bash "$TOP/scripts/arm64.sh" check
 
 steps_summary --boots
