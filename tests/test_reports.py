@@ -76,6 +76,14 @@ class BenchReport(Fixture):
         self.assertTrue(os.path.exists(os.path.join(self.run_dir, "headline.md")))
         self.assertNotIn("| n/a | n/a | n/a |", out)
 
+    def test_no_memory_no_headline(self):
+        for d in os.listdir(self.run_dir):
+            if d.startswith("mem-"):
+                shutil.rmtree(os.path.join(self.run_dir, d))
+        rc, out, _ = run(benchreport.main, ["benchreport.py", self.run_dir])
+        self.assertNotIn("### Headline", out)
+        self.assertIn("### Speed", out)
+
     def test_missing_boot(self):
         shutil.rmtree(os.path.join(self.run_dir, "speed-lazy1"))
         rc, out, _ = run(benchreport.main, ["benchreport.py", self.run_dir])
