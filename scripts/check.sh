@@ -3,7 +3,8 @@
 # The test command. usage: check.sh quick|full|smoke
 #
 #   quick  (make check)       host tests, the torture checker's self-test,
-#                             tools/testing/vma (these stop make check at
+#                             tools/testing/vma, the mutations still
+#                             applying (these stop make check at
 #                             once if they fail), the debug kernel build, the
 #                             bench's self-test boot, then smoke + torture + the
 #                             quick mm selftest profile + the short stress,
@@ -53,6 +54,9 @@ if [ "$profile" != smoke ]; then
 	note "kernel source: $(ksrc_version)"
 	say "tools/testing/vma (userland test of mm/vma.c)"
 	step vma-harness bash "$TOP/scripts/vma-test.sh"
+	stop_if_failed
+	say "every mutation of tests/mutations/ still applies to the series"
+	step mutations-apply bash "$TOP/scripts/mutations-check.sh"
 	stop_if_failed
 	# Only now the slow part: the debug kernel and the guest.
 	step debug-kernel bash "$TOP/scripts/kbuild.sh" debug

@@ -149,3 +149,33 @@ class SlabTable(Fixture):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Summarize(unittest.TestCase):
+    """summarize.py: the boots of a run, and of a run inside it (make
+    check's arm64 step writes its own run folder and summary there)."""
+
+    def boot(self, name):
+        return {"name": name, "flavour": "debug", "lazy": "1", "verdict": "pass",
+                "counts": {"pass": 8, "skip": 0, "fail": 0, "xfail": 0},
+                "splats": [], "seconds": 100, "kernel_source": "6.12.118"}
+
+    def test_nested_run(self):
+        import tempfile
+        import summarize
+        tmp = tempfile.mkdtemp()
+        try:
+            for d, s in (("debug-lazy1", self.boot("debug-lazy1")),
+                         ("arm64", {"kernel_source": "6.12.118",
+                                    "boots": [self.boot("arm64-debug-lazy1")]})):
+                os.makedirs(os.path.join(tmp, d))
+                with open(os.path.join(tmp, d, "summary.json"), "w") as f:
+                    json.dump(s, f)
+            rc, out, _ = run(summarize.main, tmp)
+            self.assertEqual(rc, 0)
+            self.assertIn("arm64-debug-lazy1", out)
+            self.assertIn("debug-lazy1", out)
+            with open(os.path.join(tmp, "summary.json")) as f:
+                self.assertEqual(len(json.load(f)["boots"]), 2)
+        finally:
+            shutil.rmtree(tmp)
