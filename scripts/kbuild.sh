@@ -10,14 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:?usage: kbuild.sh release|debug}
-# Every build holds the bench's build lock, so that make mutate, which
-# patches build/linux for a while, never changes a tree under a build.
-# mutate.sh holds it already around its own builds (KBUILD_LOCKED=1).
-if [ "${KBUILD_LOCKED:-0}" != 1 ]; then
-	mkdir -p "$BUILD"
-	exec 8>"$BUILD/.kbuild.lock"
-	flock 8
-fi
+# make mutate never patches a tree under a build (lib.sh).
+build_lock
 frag=$TOP/configs/$flavour.config
 [ -f "$frag" ] || die "unknown kernel flavour '$flavour'" "use one of: $(cd "$TOP/configs" && ls *.config | grep -v base | sed 's/.config$//' | tr '\n' ' ')"
 [ -e "$KSRC/.git" ] || die "no kernel tree at $KSRC" "run: make tree"

@@ -105,6 +105,21 @@ variant() {
 	fi
 }
 
+# build_lock: take the bench's build lock (fd 8) for this shell and its
+# children, unless held already. Every kernel build holds it (kbuild.sh),
+# and make mutate while it patches build/linux. build_unlock drops it.
+build_lock() {
+	[ "${KBUILD_LOCKED:-0}" = 1 ] && return 0
+	mkdir -p "$BUILD"
+	exec 8>"$BUILD/.kbuild.lock"
+	flock 8
+	export KBUILD_LOCKED=1
+}
+build_unlock() {
+	flock -u 8
+	unset KBUILD_LOCKED
+}
+
 # build_variant NAME FLAVOUR [CONFIG]: variant NAME CONFIG, then build_kernel.
 # build_kernel FLAVOUR: build the kernel of the variant set by variant()
 # (a no-op when up to date; kbuild.sh takes the shared build lock). With BENCH_BUILD=0

@@ -19,7 +19,6 @@
 MUTS=$TOP/tests/mutations
 SUITES=${MUT_SUITES:-smoke,faultinj}
 LIMIT=${MUT_TIMEOUT:-360}
-LOCK=$BUILD/.kbuild.lock
 export OUT_SUFFIX=-mut GUEST_TAG=${GUEST_TAG:-}
 export RUN_DIR=${RUN_DIR:-$RESULTS/$(date +%Y%m%d-%H%M%S)-mutate}
 
@@ -54,16 +53,15 @@ escaped=0
 
 build_mutant() {
 	local n=$1
-	exec 9>"$LOCK"
-	flock 9
-	trap 'git -C "$KSRC" checkout -q -- . ; flock -u 9' EXIT
+	build_lock
+	trap 'git -C "$KSRC" checkout -q -- . ; build_unlock' EXIT
 	git -C "$KSRC" apply "$MUTS/$n.patch" ||
 		die "mutation $n does not apply to $KSRC" "refresh tests/mutations/$n.patch against the series"
 	local rc=0
-	KBUILD_LOCKED=1 bash "$TOP/scripts/kbuild.sh" debug || rc=$?
+	bash "$TOP/scripts/kbuild.sh" debug || rc=$?
 	git -C "$KSRC" checkout -q -- .
 	trap - EXIT
-	flock -u 9
+	build_unlock
 	return $rc
 }
 

@@ -12,8 +12,7 @@ grep -q '^config ANON_VMA_LAZY$' "$KSRC/mm/Kconfig" || {
 	exit 0
 }
 # Under the build lock: make mutate patches the tree while it holds it.
-exec 8>"$BUILD/.kbuild.lock"
-flock 8
+build_lock
 stale=()
 n=0
 for p in "$TOP"/tests/mutations/*.patch; do

@@ -242,50 +242,23 @@ COMMON_FN void slabinfo_print(const char *tags, const struct slabinfo si[],
 			       si[i].pagesperslab, si[i].num_slabs);
 }
 
-/*
- * Call @fn(@arg, name, value) for each /proc/vmstat counter whose name
- * starts with @prefix, until @fn returns nonzero; returns that, or 0.
- */
-COMMON_FN int vmstat_each(const char *prefix,
-			  int (*fn)(void *arg, const char *key,
-				    unsigned long long val),
-			  void *arg)
+/* Set *@val to the /proc/vmstat counter @key; 0 if the kernel has none. */
+COMMON_FN int vmstat_find(const char *key, unsigned long long *val)
 {
-	char key[128];
-	unsigned long long val;
-	int ret = 0;
+	char k[128];
+	unsigned long long v;
 	FILE *f = fopen("/proc/vmstat", "r");
 
 	if (!f)
 		die_errno("open /proc/vmstat");
-	while (!ret && fscanf(f, "%127s %llu", key, &val) == 2)
-		if (!strncmp(key, prefix, strlen(prefix)))
-			ret = fn(arg, key, val);
+	while (fscanf(f, "%127s %llu", k, &v) == 2)
+		if (!strcmp(k, key)) {
+			fclose(f);
+			*val = v;
+			return 1;
+		}
 	fclose(f);
-	return ret;
-}
-
-struct vmstat_want {
-	const char *key;
-	unsigned long long *val;
-};
-
-COMMON_FN int vmstat_take(void *arg, const char *key, unsigned long long val)
-{
-	struct vmstat_want *w = arg;
-
-	if (strcmp(key, w->key))
-		return 0;
-	*w->val = val;
-	return 1;
-}
-
-/* Set *@val to the /proc/vmstat counter @key; 0 if the kernel has none. */
-COMMON_FN int vmstat_find(const char *key, unsigned long long *val)
-{
-	struct vmstat_want w = { key, val };
-
-	return vmstat_each(key, vmstat_take, &w);
+	return 0;
 }
 
 #endif

@@ -68,16 +68,20 @@ static void print_slab(const char *phase)
 			       phase, caches[i]);
 }
 
-static int print_counter(void *phase, const char *key, unsigned long long val)
-{
-	printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
-	       (const char *)phase, key, val);
-	return 0;
-}
+/* The series' counters (anon_vma_lazy_walk: CONFIG_DEBUG_VM kernels only) */
+static const char *const counters[] = { "anon_vma_lazy_root",
+					"anon_vma_lazy_fork",
+					"anon_vma_lazy_child",
+					"anon_vma_lazy_walk" };
 
 static void print_vmstat(const char *phase)
 {
-	vmstat_each("anon_vma_lazy", print_counter, (void *)phase);
+	unsigned long long val;
+
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (vmstat_find(counters[i], &val))
+			printf("bench-data: vmstat phase=%s key=%s value=%llu\n",
+			       phase, counters[i], val);
 }
 
 static void phase(const char *name)

@@ -413,14 +413,14 @@ static int slab_counts(void)
 		close(fd);
 	}
 	slabinfo_read(caches, 3, si, found);
-	si[2].active_objs = lazy ? si[2].active_objs : 0;
 	for (i = 0; i < 2 + lazy; i++)
 		if (!found[i]) {
 			fprintf(stderr, "faultinj: no %s line in /proc/slabinfo\n", caches[i]);
 			return 1;
 		}
 	printf("anon_vma %lu anon_vma_chain %lu\n",
-	       si[0].active_objs + si[2].active_objs, si[1].active_objs);
+	       si[0].active_objs + (lazy ? si[2].active_objs : 0),
+	       si[1].active_objs);
 	return 0;
 }
 
