@@ -934,11 +934,36 @@ static void wk_interleaved(size_t n)
 }
 
 /*
+ * One private file mapping of n pages, COWed, then split into n VMAs by
+ * mprotect() of every other page: pageout of each page. Upstream chains
+ * the pieces to one anon_vma (an interval tree); a lazy anon_vma keeps
+ * them on its file list.
+ */
+static void wk_split_files(size_t n)
+{
+	int fd = memfd_pages(n);
+	char *p = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	char **v = calloc(n, sizeof(*v));
+
+	if (p == MAP_FAILED || !v)
+		die_errno("mmap file");
+	for (size_t i = 0; i < n; i++) {
+		v[i] = p + i * ps;
+		v[i][0] = (char)(i | 1);
+	}
+	for (size_t i = 1; i < n; i += 2)
+		if (mprotect(v[i], ps, PROT_READ))
+			die_errno("mprotect");
+	timed_pageout("walk-split-files", n, v, n);
+}
+
+/*
  * 64 KSM pages, each merged from a page of VMA a and the same page of VMA
  * b, in a process with n other VMAs: migrate a's pages (each migration
- * walks two rmap_items).
+ * walks two rmap_items). Moved: a and b were faulted and then mremap()ed,
+ * so their page offsets are not their addresses.
  */
-static void wk_ksm(size_t n)
+static void wk_ksm(size_t n, int moved)
 {
 	char *a = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -949,6 +974,20 @@ static void wk_ksm(size_t n)
 
 	if (a == MAP_FAILED || b == MAP_FAILED)
 		die_errno("mmap");
+	if (moved) {
+		char *to = mmap(NULL, 256 * ps, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (to == MAP_FAILED)
+			die_errno("mmap");
+		/* copy_vma() resets an unfaulted VMA's offset to its address */
+		a[0] = b[0] = 1;
+		a = mremap(a, 64 * ps, 64 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		b = mremap(b, 64 * ps, 64 * ps, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   to + 128 * ps);
+		if (a != to || b != to + 128 * ps)
+			die_errno("mremap");
+	}
 	map_vmas(n, 1, 1);
 	for (int i = 0; i < 64; i++) {
 		memset(a + i * ps, 0x40 + i, ps);
@@ -969,7 +1008,8 @@ static void wk_ksm(size_t n)
 		usleep(500);
 	}
 	write_file("/sys/kernel/mm/ksm/run", "0");
-	timed_migrate("walk-ksm", n, v, 64, MPOL_MF_MOVE_ALL);
+	timed_migrate(moved ? "walk-ksm-moved" : "walk-ksm", n, v, 64,
+		      MPOL_MF_MOVE_ALL);
 	write_file("/sys/kernel/mm/ksm/run", "2");
 }
 
@@ -1005,6 +1045,9 @@ static const struct speed_test speed_tests[] = {
 	{ "walk-interleaved", 1000, 0, 0, 1 },
 	{ "walk-ksm", 1000, 0, 0, 1 },
 	{ "walk-ksm", 10000, 0, 0, 1 },
+	{ "walk-ksm-moved", 10000, 0, 0, 1 },
+	{ "walk-split-files", 1000, 0, 0, 1 },
+	{ "walk-split-files", 4000, 0, 0, 1 },
 };
 
 static void run_speed(const char *name, size_t a, size_t b)
@@ -1040,7 +1083,11 @@ static void run_speed(const char *name, size_t a, size_t b)
 	else if (!strcmp(name, "walk-interleaved"))
 		wk_interleaved(a);
 	else if (!strcmp(name, "walk-ksm"))
-		wk_ksm(a);
+		wk_ksm(a, 0);
+	else if (!strcmp(name, "walk-ksm-moved"))
+		wk_ksm(a, 1);
+	else if (!strcmp(name, "walk-split-files"))
+		wk_split_files(a);
 	else
 		fail("unknown speed test");
 }
