@@ -957,60 +957,69 @@ static void wk_split_files(size_t n)
 	timed_pageout("walk-split-files", n, v, n);
 }
 
+#define KSM_PAGES 512
+
 /*
- * 64 KSM pages, each merged from a page of VMA a and the same page of VMA
- * b, in a process with n other VMAs: migrate a's pages (each migration
- * walks two rmap_items). Moved: a and b were faulted and then mremap()ed,
- * so their page offsets are not their addresses.
+ * KSM_PAGES KSM pages, each merged from a page of VMA a and the same page
+ * of VMA b, in a process with n other VMAs: migrate a's pages (each
+ * migration walks two rmap_items). Moved: a and b were faulted and then
+ * mremap()ed, so their page offsets are not their addresses. Each
+ * move_pages() call first drains the LRU caches of every CPU, a stall
+ * whose length varies: 512 pages per call make it small against the walks
+ * (with 64, reps of one kernel were up to 6x apart).
  */
 static void wk_ksm(size_t n, int moved)
 {
-	char *a = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+	char *a = mmap(NULL, KSM_PAGES * ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *b = mmap(NULL, 64 * ps, PROT_READ | PROT_WRITE,
+	char *b = mmap(NULL, KSM_PAGES * ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *v[64];
+	char **v = calloc(KSM_PAGES, sizeof(*v));
 	uint64_t t0 = now_ns();
 
-	if (a == MAP_FAILED || b == MAP_FAILED)
+	if (a == MAP_FAILED || b == MAP_FAILED || !v)
 		die_errno("mmap");
 	if (moved) {
-		char *to = mmap(NULL, 256 * ps, PROT_NONE,
+		char *to = mmap(NULL, 4 * KSM_PAGES * ps, PROT_NONE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (to == MAP_FAILED)
 			die_errno("mmap");
 		/* copy_vma() resets an unfaulted VMA's offset to its address */
 		a[0] = b[0] = 1;
-		a = mremap(a, 64 * ps, 64 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, to);
-		b = mremap(b, 64 * ps, 64 * ps, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   to + 128 * ps);
-		if (a != to || b != to + 128 * ps)
+		a = mremap(a, KSM_PAGES * ps, KSM_PAGES * ps,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		b = mremap(b, KSM_PAGES * ps, KSM_PAGES * ps,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, to + 2 * KSM_PAGES * ps);
+		if (a != to || b != to + 2 * KSM_PAGES * ps)
 			die_errno("mremap");
 	}
 	map_vmas(n, 1, 1);
-	for (int i = 0; i < 64; i++) {
-		memset(a + i * ps, 0x40 + i, ps);
-		memset(b + i * ps, 0x40 + i, ps);
+	for (size_t i = 0; i < KSM_PAGES; i++) {
+		/* page i of a and of b alike, unlike every other page */
+		memset(a + i * ps, 0x40, ps);
+		memcpy(a + i * ps, &i, sizeof(i));
+		memcpy(b + i * ps, a + i * ps, ps);
 		v[i] = a + i * ps;
 	}
 	write_file("/sys/kernel/mm/ksm/run", "2");
 	write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096");
 	write_file("/sys/kernel/mm/ksm/sleep_millisecs", "1");
-	if (madvise(a, 64 * ps, MADV_MERGEABLE) ||
-	    madvise(b, 64 * ps, MADV_MERGEABLE))
+	if (madvise(a, KSM_PAGES * ps, MADV_MERGEABLE) ||
+	    madvise(b, KSM_PAGES * ps, MADV_MERGEABLE))
 		die_errno("madvise MERGEABLE");
 	write_file("/sys/kernel/mm/ksm/run", "1");
 	while (read_ul("/sys/kernel/mm/ksm/pages_sharing") +
-	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 128) {
+	       read_ul("/sys/kernel/mm/ksm/pages_shared") < 2 * KSM_PAGES) {
 		if (now_ns() - t0 > 600ull * 1000000000ull)
 			fail("KSM did not merge within 600 s of guest time");
 		usleep(500);
 	}
 	write_file("/sys/kernel/mm/ksm/run", "0");
-	timed_migrate(moved ? "walk-ksm-moved" : "walk-ksm", n, v, 64,
+	timed_migrate(moved ? "walk-ksm-moved" : "walk-ksm", n, v, KSM_PAGES,
 		      MPOL_MF_MOVE_ALL);
 	write_file("/sys/kernel/mm/ksm/run", "2");
+	free(v);
 }
 
 struct speed_test {
