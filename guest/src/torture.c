@@ -35,9 +35,14 @@
  * lives in static memory (.bss: itself private anonymous memory, which is
  * COW-shared on fork).
  *
- * usage: torture -s SEED -t SECONDS [-p MAXPROCS] [-k] [-v]
+ * usage: torture -s SEED -t SECONDS [-p MAXPROCS] [-k] [-f] [-v]
  *   -k  enable the KSM daemon (writes /sys/kernel/mm/ksm/{run,...}; the
  *       previous values are restored at the end). Use inside a test guest.
+ *   -f  map half of the small regions MAP_PRIVATE from a memfd of zeros
+ *       (at random offsets of a 16 MiB window, so that offsets collide):
+ *       writes COW them, so the same operations run on private file VMAs
+ *       with anonymous pages (the lazy anon_vma's file list, or its avc
+ *       tree once splits make many).
  *   -v  log every operation of the root process to stderr.
  * Exit: 0 pass, 1 fail, 2 usage.
  *
@@ -107,6 +112,7 @@ struct region {
 	unsigned long addr;
 	int n;			/* pages; 0 = free slot */
 	int brk;		/* the brk heap (only grown/shrunk by brk) */
+	int file;		/* MAP_PRIVATE of file_fd (-f) */
 	uint64_t tag[MAXPG];
 	uint8_t fl[MAXPG];
 };
@@ -176,6 +182,10 @@ static struct stats *S;
 static uint64_t rng_state;
 static uint64_t seed;
 static int seconds = 60, maxprocs = 8, verbose, ksm_ctl;
+static int file_fd = -1;	/* -f: the memfd file regions map */
+/* -f: file regions start in the first FILE_WINDOW pages of a memfd twice
+ * as long, so that a region grown or cut never reaches past its end. */
+#define FILE_WINDOW	(4 * MAXPG)
 static int depth;
 static char path[64] = "r";
 static uint64_t opno;
@@ -447,6 +457,7 @@ static int new_region(unsigned long addr, int n)
 			R[ri].addr = addr;
 			R[ri].n = n;
 			R[ri].brk = 0;
+			R[ri].file = 0;
 			memset(R[ri].tag, 0, sizeof(R[ri].tag[0]) * n);
 			memset(R[ri].fl, 0, n);
 			return ri;
@@ -508,6 +519,7 @@ static void region_cut(int ri, int s, int n)
 		memcpy(R[ti].tag, r->tag + s + n, sizeof(r->tag[0]) * tail);
 		memcpy(R[ti].fl, r->fl + s + n, tail);
 		R[ti].brk = r->brk;
+		R[ti].file = r->file;
 		r->n = s;
 		STAT(splits, 1);
 	}
@@ -651,12 +663,19 @@ static void populate(int ri, int pct)
 
 static void do_mmap(void)
 {
-	int n = 1 + rn(64), ri, adj;
+	int n = 1 + rn(64), ri, adj, fd = -1;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	unsigned long hint = 0;
 	void *p = MAP_FAILED;
+	off_t off = 0;
 
 	if (!free_slots() || total_pages() + n > MAXTOT)
 		return;
+	if (file_fd >= 0 && chance(50)) {
+		fd = file_fd;
+		flags = MAP_PRIVATE;
+		off = (off_t)rn(FILE_WINDOW) * PS;
+	}
 	/* Sometimes place it right next to an existing region (merge). */
 	adj = pick_region(0);
 	if (adj >= 0 && chance(40)) {
@@ -665,7 +684,7 @@ static void do_mmap(void)
 		else
 			hint = R[adj].addr - n * PS;
 		p = mmap((void *)hint, n * PS, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			 flags | MAP_FIXED_NOREPLACE, fd, off);
 		if (p != MAP_FAILED && (unsigned long)p != hint) {
 			munmap(p, n * PS);	/* old kernel: hint only */
 			p = MAP_FAILED;
@@ -673,8 +692,7 @@ static void do_mmap(void)
 	}
 	if (p == MAP_FAILED) {
 		hint = 0;
-		p = mmap(NULL, n * PS, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = mmap(NULL, n * PS, PROT_READ | PROT_WRITE, flags, fd, off);
 	}
 	if (p == MAP_FAILED) {
 		STAT(op_failed[OP_MMAP], 1);
@@ -682,9 +700,10 @@ static void do_mmap(void)
 		return;
 	}
 	ri = new_region((unsigned long)p, n);
+	R[ri].file = fd >= 0;
 	populate(ri, rn(101));
-	logop("mmap region %d [%#lx +%d]%s", ri, R[ri].addr, n,
-	      hint ? " adjacent" : "");
+	logop("mmap region %d [%#lx +%d]%s%s", ri, R[ri].addr, n,
+	      hint ? " adjacent" : "", fd >= 0 ? " file" : "");
 	verify_range(ri, 0, n);
 }
 
@@ -897,6 +916,7 @@ static void do_mremap(int kind)
 	}
 	/* Moved: build the new region, then forget or zero the source. */
 	ni = new_region(ret, nn);
+	R[ni].file = r->file;
 	for (i = 0; i < nn; i++) {
 		int src = i < n ? s + i : s + n - 1;
 
@@ -1079,6 +1099,10 @@ static void do_madvise(int kind)
 			return;
 		if ((kind == OP_HUGEPAGE || kind == OP_NOHUGEPAGE) && e == EINVAL)
 			return;		/* no THP */
+		/* WIPEONFORK and KEEPONFORK are for anonymous memory only */
+		if ((kind == OP_WIPEONFORK || kind == OP_KEEPONFORK) &&
+		    e == EINVAL && r->file)
+			return;
 		fail("madvise(%#lx, %d pages, %s): %s", a, n, ops[kind].name,
 		     strerror(e));
 	}
@@ -1561,11 +1585,12 @@ static void ksm_setup(int on)
 
 static void usage(void)
 {
-	out(2, "usage: torture -s SEED -t SECONDS [-p MAXPROCS] [-k] [-v]\n"
+	out(2, "usage: torture -s SEED -t SECONDS [-p MAXPROCS] [-k] [-f] [-v]\n"
 	       "  -s SEED      PRNG seed (everything is derived from it)\n"
 	       "  -t SECONDS   run time (default 60)\n"
 	       "  -p MAXPROCS  max live processes, 1..%d (default 8)\n"
 	       "  -k           run the KSM daemon (changes /sys/kernel/mm/ksm)\n"
+	       "  -f           map half of the small regions from a memfd\n"
 	       "  -v           log every operation of the root process\n",
 	       HARD_MAXPROCS);
 	exit(2);
@@ -1583,12 +1608,13 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--exec-check"))
 		return exec_check();
-	while ((c = getopt(argc, argv, "s:t:p:kvh")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:p:kfvh")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 't': seconds = atoi(optarg); break;
 		case 'p': maxprocs = atoi(optarg); break;
 		case 'k': ksm_ctl = 1; break;
+		case 'f': file_fd = 0; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -1609,6 +1635,13 @@ int main(int argc, char **argv)
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	if (file_fd >= 0) {
+		file_fd = memfd_create("torture", 0);
+		if (file_fd < 0 || ftruncate(file_fd, 2 * FILE_WINDOW * PS)) {
+			out(2, "memfd: %s\n", strerror(errno));
+			return 1;
+		}
+	}
 
 	/* What can be checked here? */
 	{
@@ -1634,11 +1667,13 @@ int main(int argc, char **argv)
 		strcpy(buf, "absent");
 
 	out(1, "# torture: seed %llu, %d s, max %d processes, swap %s, numa %s%s, "
-	    "ksm %s, vm.anon_vma_lazy %s\n", (unsigned long long)seed, seconds,
+	    "ksm %s, file regions %s, vm.anon_vma_lazy %s\n",
+	    (unsigned long long)seed, seconds,
 	    maxprocs, have_swap ? "yes" : "no (pageout checks skipped)",
 	    have_numa ? "yes" : "no (move_pages skipped)",
 	    numa_balancing ? " (balancing on: node checks relaxed)" : "",
-	    !ksm_ok ? "absent" : ksm_ctl ? "daemon on" : "madvise only", buf);
+	    !ksm_ok ? "absent" : ksm_ctl ? "daemon on" : "madvise only",
+	    file_fd >= 0 ? "yes" : "no", buf);
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += seconds;
