@@ -861,6 +861,31 @@ static void wk_moved(size_t n)
 }
 
 /*
+ * n anonymous 1-page VMAs a page apart, each moved by mremap() and grown
+ * to `grow` pages where it lands, as realloc() does: it keeps vm_pgoff,
+ * so its page offsets now cover those of the grow / 2 VMAs mapped after
+ * it. 6.12 gave each VMA an anon_vma of its own (no neighbour to share
+ * one with). MADV_PAGEOUT of each VMA's one faulted page (per page).
+ */
+static void wk_grown(size_t n, size_t grow)
+{
+	size_t stride = (grow + 1) * ps;
+	char *base = map_vmas(n, 1, 1), **v = calloc(n, sizeof(*v));
+	char *dst = mmap(NULL, n * stride, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (!v || dst == MAP_FAILED)
+		die_errno("walk-grown set-up");
+	for (size_t i = 0; i < n; i++) {
+		v[i] = mremap(vma_at(base, 1, i), ps, grow * ps,
+			      MREMAP_MAYMOVE | MREMAP_FIXED, dst + i * stride);
+		if (v[i] != dst + i * stride)
+			die_errno("mremap");
+	}
+	timed_pageout("walk-grown", n, v, n);
+}
+
+/*
  * Fork `kids` children that wait until release_kids(); each first maps n
  * COWed private mappings of fd of its own, if fd >= 0.
  */
@@ -1057,6 +1082,7 @@ static const struct speed_test speed_tests[] = {
 	{ "walk-ksm-moved", 10000, 0, 0, 1 },
 	{ "walk-split-files", 1000, 0, 0, 1 },
 	{ "walk-split-files", 4000, 0, 0, 1 },
+	{ "walk-grown", 1000, 64, 0, 1 },
 };
 
 static void run_speed(const char *name, size_t a, size_t b)
@@ -1097,6 +1123,8 @@ static void run_speed(const char *name, size_t a, size_t b)
 		wk_ksm(a, 1);
 	else if (!strcmp(name, "walk-split-files"))
 		wk_split_files(a);
+	else if (!strcmp(name, "walk-grown"))
+		wk_grown(a, b);
 	else
 		fail("unknown speed test");
 }
