@@ -17,6 +17,8 @@
 #   make baseline     re-record expected/baseline.txt on unpatched 6.12
 #   make mutate       break the series on purpose (tests/mutations/) and show
 #                     which test catches each break
+#   make bisect       boot the debug kernel of every prefix of the series
+#                     that changes kernel code (a bisection's kernels)
 #
 # Variables: KSRC (kernel tree, default build/linux), JOBS, RUN_DIR,
 # SOAK_MINUTES; make run: DEMO_ARGS; make bench: BENCH_PARTS (mem speed walk
@@ -29,7 +31,7 @@ SHELL := /bin/bash
 SOAK_MINUTES ?= 60
 S := scripts
 
-.PHONY: all run bench check check-full check-arm64 run-arm64 soak smoke export baseline deps tree \
+.PHONY: all run bench check check-full check-arm64 run-arm64 bisect soak smoke export baseline deps tree \
 	kernel-debug kernel-release guest host-test vma-test mutate clean help
 
 all: help
@@ -73,6 +75,11 @@ check-arm64: tree
 
 run-arm64: tree
 	@bash $(S)/arm64.sh demo
+
+# The kernel of every prefix of the series booted (scripts/bisect.sh):
+# up to ten debug kernels, so not in make check.
+bisect: tree
+	@bash $(S)/bisect.sh
 
 soak: kernel-debug guest
 	@SOAK_MINUTES=$(SOAK_MINUTES) bash $(S)/soak.sh
