@@ -47,7 +47,7 @@ for c in $(git -C "$KSRC" rev-list --reverse pristine..HEAD); do
 		note "patch $n ($subj) changes no kernel code: no boot"
 		continue
 	fi
-	[ "$only" = "  " ] || [[ "$only" == *" $n "* ]] || continue
+	[ $# -eq 0 ] || [[ "$only" == *" $n "* ]] || continue
 	say "patch $n: $subj"
 	git -C "$wt" checkout -q --detach "$c"
 	# No earlier patch's kernel may be booted for this one.
