@@ -46,7 +46,7 @@ LOCKFIELDS = ["con_bounces", "contentions", "waittime_min_us", "waittime_max_us"
 SEED = {"after_boot": {"anon_vma": -97.0, "anon_vma_chain": -57.0},
         "apps24": {"anon_vma": -92.0, "anon_vma_chain": -50.5}}
 MEM_ORDER = ["vmas-10", "vmas-100", "vmas-1000", "vmas-10000", "prefork",
-             "forkexec", "zygote", "forkchain"]
+             "forkexec", "zygote", "forkchain", "forkfault"]
 MEM_DESC = {
     "vmas-10": "1 process, 10 faulted 1-page VMAs",
     "vmas-100": "1 process, 100 faulted VMAs",
@@ -56,6 +56,7 @@ MEM_DESC = {
     "forkexec": "parent with 100 VMAs fork+execs 24 programs (16 VMAs each)",
     "zygote": "zygote: 2,000 preloaded VMAs, 24 apps (COW 1/8, 64 own VMAs each)",
     "forkchain": "fork chain of depth 24 (32 VMAs per level, each level COWs all inherited)",
+    "forkfault": "1 process faults 1,000 1-page VMAs, a fork whose child exits at once before each",
 }
 SPEED_DESC = {
     "fork1": "first fork() of a process with n faulted VMAs (parent side)",
@@ -74,6 +75,7 @@ SPEED_DESC = {
     "walk-moved": "MADV_PAGEOUT of n anonymous VMAs of one vm_pgoff, each mapped at one address and mremapped away (per page)",
     "walk-grown": "MADV_PAGEOUT of n anonymous 1-page VMAs, each moved by mremap() and grown to 64 pages where it lands (it keeps vm_pgoff, so its offsets cover those of the 32 VMAs mapped after it; per page)",
     "walk-shared-files": "move_pages() 0->1->0 of 1,000 COWed private file pages at 16 overlapping offsets, shared with n children that map 1,000 of their own (per page move)",
+    "walk-unshared": "MADV_PAGEOUT of 999 faulted 1-page anonymous VMAs after n children unmapped them (each keeps a 1,000th inherited VMA; per page)",
     "walk-interleaved": "move_pages() 0->1->0 of n pages of VMAs alternating between two lazy roots (a fork between their faults), shared with 8 children (per page move)",
     "walk-ksm": "move_pages() 0->1->0 of 512 KSM pages, each merged from two VMAs' pages, in a process with n other VMAs (per page move)",
     "walk-ksm-moved": "the same, the two VMAs faulted, then moved by mremap() (per page move)",

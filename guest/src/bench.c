@@ -430,6 +430,26 @@ static void wl_forkchain(void)
 	reap(pid);
 }
 
+/*
+ * A process that grows while it spawns short-lived helpers, as a shell or
+ * a job runner does: 1,000 1-page VMAs, each faulted after a fork whose
+ * child exits at once.
+ */
+static void wl_forkfault(void)
+{
+	char *base = map_vmas(1000, 1, 0);
+	pid_t pid;
+
+	for (size_t i = 0; i < 1000; i++) {
+		vma_at(base, 1, i)[0] = (char)(i | 1);
+		pid = xfork();
+		if (pid == 0)
+			_exit(0);
+		reap(pid);
+	}
+	print_slab("forkfault", "peak");
+}
+
 static void run_mem(const char *wl)
 {
 	if (!strncmp(wl, "vmas-", 5))
@@ -442,6 +462,8 @@ static void run_mem(const char *wl)
 		wl_forkexec();
 	else if (!strcmp(wl, "forkchain"))
 		wl_forkchain();
+	else if (!strcmp(wl, "forkfault"))
+		wl_forkfault();
 	else
 		fail("unknown memory workload");
 }
@@ -461,7 +483,7 @@ static int cmd_mem(int quick)
 {
 	static const char *const wls[] = {
 		"vmas-10", "vmas-100", "vmas-1000", "vmas-10000",
-		"prefork", "forkexec", "zygote", "forkchain",
+		"prefork", "forkexec", "zygote", "forkchain", "forkfault",
 	};
 
 	warm_up();
@@ -915,6 +937,37 @@ static void release_kids(struct gate *g, size_t kids)
 }
 
 /*
+ * n anonymous 1-page VMAs, faulted, then `kids` children that each unmap
+ * all but the first: page out the parent's now unshared pages of the others
+ * (per page). 6.12's walk of each visits one VMA, the children's avcs gone
+ * with their VMAs.
+ */
+static void wk_unshared(size_t kids, size_t n)
+{
+	char *base = map_vmas(n, 1, 1), **v = calloc(n, sizeof(*v));
+	struct gate g;
+
+	if (!v || kids > 64)
+		die_errno("walk-unshared set-up");
+	gate_init(&g);
+	for (size_t k = 0; k < kids; k++) {
+		kid_pids[k] = gate_fork(&g);
+		if (kid_pids[k] == 0) {
+			if (munmap(vma_at(base, 1, 1), (n - 1) * 2 * ps))
+				die_errno("munmap");
+			gate_ready(&g);
+			gate_wait_go(&g);
+			_exit(0);
+		}
+	}
+	gate_wait_ready(&g, kids);
+	for (size_t i = 1; i < n; i++)
+		v[i - 1] = vma_at(base, 1, i);
+	timed_pageout("walk-unshared", kids, v, n - 1);
+	release_kids(&g, kids);
+}
+
+/*
  * n private file mappings at 16 overlapping offsets, COWed, then shared
  * with `kids` children that map as many of their own: migrate the shared
  * pages.
@@ -1083,6 +1136,8 @@ static const struct speed_test speed_tests[] = {
 	{ "walk-split-files", 1000, 0, 0, 1 },
 	{ "walk-split-files", 4000, 0, 0, 1 },
 	{ "walk-grown", 1000, 64, 0, 1 },
+	{ "walk-unshared", 8, 1000, 0, 1 },
+	{ "walk-unshared", 32, 1000, 0, 1 },
 };
 
 static void run_speed(const char *name, size_t a, size_t b)
@@ -1125,6 +1180,8 @@ static void run_speed(const char *name, size_t a, size_t b)
 		wk_split_files(a);
 	else if (!strcmp(name, "walk-grown"))
 		wk_grown(a, b);
+	else if (!strcmp(name, "walk-unshared"))
+		wk_unshared(a, b);
 	else
 		fail("unknown speed test");
 }

@@ -97,6 +97,7 @@
 #define RING		64
 #define RINGSHOW	50
 #define PAGEOUT_TRIES	5
+#define PAGEOUT_LATE	20		/* more tries, 100 ms apart, then fail */
 #define NDUP		4
 
 /* Per-page shadow flags. VMA-level ones mirror the VMA the page is in. */
@@ -168,7 +169,7 @@ struct stats {
 	uint64_t procs, execs, live, max_live;
 	uint64_t pages_verified, full_verifies;
 	uint64_t pageout_calls, pageout_checked, pageout_retried;
-	uint64_t pageout_missed, pageout_large_shared;
+	uint64_t pageout_missed, pageout_large_shared, pageout_late;
 	uint64_t mp_calls, mp_pages, mp_moved, mp_busy, mp_nomem, mp_eacces;
 	uint64_t mp_enoent, mp_efault, mp_partial, mp_checked;
 	uint64_t ksm_dups;
@@ -975,11 +976,46 @@ out:
 	return ret;
 }
 
+/*
+ * What the kernel says of the page at @pfn, for a page that MADV_PAGEOUT
+ * leaves mapped: a page being migrated is locked or off the LRU, a full
+ * swap device refuses it; an rmap walk that misses this process's VMA
+ * leaves it unlocked, on the LRU, with swap free.
+ */
+static void page_state(uint64_t pfn, char *buf, size_t len)
+{
+	int ff = open("/proc/kpageflags", O_RDONLY);
+	int fc = open("/proc/kpagecount", O_RDONLY);
+	uint64_t fl = ~0ULL, cnt = ~0ULL;
+	long swfree = -1;
+	char line[128];
+	FILE *m = fopen("/proc/meminfo", "r");
+
+	if (ff >= 0 && pread(ff, &fl, 8, pfn * 8) != 8)
+		fl = ~0ULL;
+	if (fc >= 0 && pread(fc, &cnt, 8, pfn * 8) != 8)
+		cnt = ~0ULL;
+	while (m && fgets(line, sizeof(line), m))
+		if (sscanf(line, "SwapFree: %ld", &swfree) == 1)
+			break;
+	if (m)
+		fclose(m);
+	if (ff >= 0)
+		close(ff);
+	if (fc >= 0)
+		close(fc);
+	snprintf(buf, len, "pfn %#llx kpageflags %#llx (locked %d lru %d swapcache %d writeback %d) kpagecount %lld, SwapFree %ld kB",
+		 (unsigned long long)pfn, (unsigned long long)fl, (int)(fl & 1),
+		 (int)(fl >> 5 & 1), (int)(fl >> 13 & 1), (int)(fl >> 8 & 1),
+		 (long long)cnt, swfree);
+}
+
 static void pageout_check(int ri, int s, int n)
 {
 	struct region *r = &R[ri];
 	int fd, i, try, pinned = 0, ncpu = 0;
 	cpu_set_t oldmask;
+	char late[200];
 
 	if (!have_swap)
 		return;
@@ -994,13 +1030,24 @@ static void pageout_check(int ri, int s, int n)
 		if (!r->tag[i] || (r->fl[i] & (F_SHARED | F_MERGE)))
 			continue;
 		STAT(pageout_checked, 1);
-		for (try = 0; try <= PAGEOUT_TRIES; try++) {
+		for (try = 0; try <= PAGEOUT_TRIES + PAGEOUT_LATE; try++) {
 			if (pread(fd, &e, 8, (a / PS) * 8) != 8)
 				fail("pagemap read: %s", strerror(errno));
 			if (e >> 62 & 1)
 				break;
-			if (try == PAGEOUT_TRIES)
+			if (try == PAGEOUT_TRIES + PAGEOUT_LATE)
 				break;
+			if (try >= PAGEOUT_TRIES && (e >> 63 & 1) &&
+			    large_folio_not_exclusive(e & ((1ULL << 55) - 1)))
+				break;
+			if (try == PAGEOUT_TRIES) {
+				/* Rare, and worth seeing: say why, go on. */
+				page_state(e & ((1ULL << 55) - 1), late, sizeof(late));
+				STAT(pageout_late, 1);
+				out(2, "[%s] page %#lx (region %d page %d, flags %#x) not swapped after %d MADV_PAGEOUT retries, %d more 100 ms apart: %s\n",
+				    path, a, ri, i, r->fl[i], PAGEOUT_TRIES,
+				    PAGEOUT_LATE, late);
+			}
 			STAT(pageout_retried, 1);
 			logop("  pageout retry %d: page %d (%#lx) pagemap %#llx",
 			      try + 1, i, a, (unsigned long long)e);
@@ -1024,7 +1071,7 @@ static void pageout_check(int ri, int s, int n)
 				CPU_SET(cpu, &one);
 				sched_setaffinity(0, sizeof(one), &one);
 			}
-			ms_sleep(5 << try);
+			ms_sleep(try < PAGEOUT_TRIES ? 5 << try : 100);
 			if (madvise((void *)a, PS, MADV_PAGEOUT))
 				fail("madvise(PAGEOUT) retry: %s", strerror(errno));
 		}
@@ -1040,10 +1087,11 @@ static void pageout_check(int ri, int s, int n)
 			}
 			STAT(pageout_missed, 1);
 			close(fd);
+			page_state(e & ((1ULL << 55) - 1), late, sizeof(late));
 			fail("rmap: page %#lx (region %d page %d, tag %#llx, flags %#x) exclusive to this process "
-			     "still not swapped after %d MADV_PAGEOUT retries: pagemap %#llx",
+			     "still not swapped after %d MADV_PAGEOUT retries: pagemap %#llx, %s",
 			     a, ri, i, (unsigned long long)r->tag[i], r->fl[i],
-			     PAGEOUT_TRIES, (unsigned long long)e);
+			     PAGEOUT_TRIES + PAGEOUT_LATE, (unsigned long long)e, late);
 		}
 	}
 	if (pinned)
@@ -1736,12 +1784,13 @@ int main(int argc, char **argv)
 	out(1, "#   pages verified %llu, full verifications %llu\n",
 	    (unsigned long long)S->pages_verified,
 	    (unsigned long long)S->full_verifies);
-	out(1, "#   pageout: %llu calls, %llu pages checked swapped%s, %llu retries, %llu never swapped, "
-	    "%llu left in a shared large folio\n",
+	out(1, "#   pageout: %llu calls, %llu pages checked swapped%s, %llu retries, %llu pages past %d retries, "
+	    "%llu never swapped, %llu left in a shared large folio\n",
 	    (unsigned long long)S->pageout_calls,
 	    (unsigned long long)S->pageout_checked,
 	    have_swap ? "" : " (no swap: skipped)",
 	    (unsigned long long)S->pageout_retried,
+	    (unsigned long long)S->pageout_late, PAGEOUT_TRIES,
 	    (unsigned long long)S->pageout_missed,
 	    (unsigned long long)S->pageout_large_shared);
 	out(1, "#   move_pages: %llu calls, %llu pages, %llu moved, %llu checked on target; tolerated: "
