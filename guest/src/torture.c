@@ -17,8 +17,11 @@
  * zero page) from which the whole page content is derived, so any page can
  * be verified at any time. Rmap reachability is checked directly: after
  * MADV_PAGEOUT every page that only this process maps must show up as
- * swapped in /proc/self/pagemap (with retries), and after move_pages every
- * migrated page must be on the target node.
+ * swapped in /proc/self/pagemap (5 retries, then 20 more 100 ms apart, each
+ * page past 5 reported with its /proc/kpageflags state: under memory
+ * pressure and compaction a page can stay isolated for a while; a walk
+ * that misses the VMA leaves it mapped every time), and after move_pages
+ * every migrated page must be on the target node.
  *
  * Pages that a relative may still map (inherited over fork) and KSM
  * candidates are left out of these two checks. KSM (-k) is reported on
