@@ -75,7 +75,7 @@ SPEED_DESC = {
     "walk-moved": "MADV_PAGEOUT of n anonymous VMAs of one vm_pgoff, each mapped at one address and mremapped away (per page)",
     "walk-grown": "MADV_PAGEOUT of n anonymous 1-page VMAs, each moved by mremap() and grown to 64 pages where it lands (it keeps vm_pgoff, so its offsets cover those of the 32 VMAs mapped after it; per page)",
     "walk-shared-files": "move_pages() 0->1->0 of 1,000 COWed private file pages at 16 overlapping offsets, shared with n children that map 1,000 of their own (per page move)",
-    "walk-unshared": "MADV_PAGEOUT of 999 faulted 1-page anonymous VMAs after n children unmapped them (each keeps a 1,000th inherited VMA; per page)",
+    "walk-unshared": "move_pages() 0->1->0 of 999 faulted 1-page anonymous VMAs after n children unmapped them (each keeps a 1,000th inherited VMA; per page move)",
     "walk-interleaved": "move_pages() 0->1->0 of n pages of VMAs alternating between two lazy roots (a fork between their faults), shared with 8 children (per page move)",
     "walk-ksm": "move_pages() 0->1->0 of 512 KSM pages, each merged from two VMAs' pages, in a process with n other VMAs (per page move)",
     "walk-ksm-moved": "the same, the two VMAs faulted, then moved by mremap() (per page move)",

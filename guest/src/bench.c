@@ -938,9 +938,11 @@ static void release_kids(struct gate *g, size_t kids)
 
 /*
  * n anonymous 1-page VMAs, faulted, then `kids` children that each unmap
- * all but the first: page out the parent's now unshared pages of the others
- * (per page). 6.12's walk of each visits one VMA, the children's avcs gone
- * with their VMAs.
+ * all but the first: move_pages() there and back of the parent's now
+ * unshared pages of the others (per page move). 6.12's walk of each visits
+ * one VMA, the children's avcs gone with their VMAs. Migration, because
+ * remove_migration_ptes() walks every VMA the anon_vma may hold, where the
+ * walks of reclaim stop once the one mapping is gone.
  */
 static void wk_unshared(size_t kids, size_t n)
 {
@@ -963,7 +965,7 @@ static void wk_unshared(size_t kids, size_t n)
 	gate_wait_ready(&g, kids);
 	for (size_t i = 1; i < n; i++)
 		v[i - 1] = vma_at(base, 1, i);
-	timed_pageout("walk-unshared", kids, v, n - 1);
+	timed_migrate("walk-unshared", kids, v, n - 1, MPOL_MF_MOVE);
 	release_kids(&g, kids);
 }
 
