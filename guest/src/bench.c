@@ -908,17 +908,23 @@ static void wk_grown(size_t n, size_t grow)
 }
 
 /*
- * Fork `kids` children that wait until release_kids(); each first maps n
- * COWed private mappings of fd of its own, if fd >= 0.
+ * Fork `kids` children that wait until release_kids(); each first unmaps
+ * drop_len bytes at drop, if drop, and maps n COWed private mappings of fd
+ * of its own, if fd >= 0.
  */
 static pid_t kid_pids[64];
 
-static void spawn_kids(struct gate *g, size_t kids, int fd, size_t n)
+static void spawn_kids(struct gate *g, size_t kids, int fd, size_t n,
+		       char *drop, size_t drop_len)
 {
+	if (kids > sizeof(kid_pids) / sizeof(kid_pids[0]))
+		fail("too many children");
 	gate_init(g);
 	for (size_t k = 0; k < kids; k++) {
 		kid_pids[k] = gate_fork(g);
 		if (kid_pids[k] == 0) {
+			if (drop && munmap(drop, drop_len))
+				die_errno("munmap");
 			if (fd >= 0)
 				map_cowed(fd, n, 16);
 			gate_ready(g);
@@ -949,20 +955,9 @@ static void wk_unshared(size_t kids, size_t n)
 	char *base = map_vmas(n, 1, 1), **v = calloc(n, sizeof(*v));
 	struct gate g;
 
-	if (!v || kids > 64)
-		die_errno("walk-unshared set-up");
-	gate_init(&g);
-	for (size_t k = 0; k < kids; k++) {
-		kid_pids[k] = gate_fork(&g);
-		if (kid_pids[k] == 0) {
-			if (munmap(vma_at(base, 1, 1), (n - 1) * 2 * ps))
-				die_errno("munmap");
-			gate_ready(&g);
-			gate_wait_go(&g);
-			_exit(0);
-		}
-	}
-	gate_wait_ready(&g, kids);
+	if (!v)
+		die_errno("calloc");
+	spawn_kids(&g, kids, -1, 0, vma_at(base, 1, 1), (n - 1) * 2 * ps);
 	for (size_t i = 1; i < n; i++)
 		v[i - 1] = vma_at(base, 1, i);
 	timed_migrate("walk-unshared", kids, v, n - 1, MPOL_MF_MOVE);
@@ -980,7 +975,7 @@ static void wk_shared_files(size_t kids, size_t n)
 	char **v = map_cowed(fd, n, 16);
 	struct gate g;
 
-	spawn_kids(&g, kids, fd, n);
+	spawn_kids(&g, kids, fd, n, NULL, 0);
 	timed_migrate("walk-shared-files", kids, v, n, MPOL_MF_MOVE_ALL);
 	release_kids(&g, kids);
 }
@@ -1008,7 +1003,7 @@ static void wk_interleaved(size_t n)
 			_exit(0);
 		reap(pid);
 	}
-	spawn_kids(&g, 8, -1, 0);
+	spawn_kids(&g, 8, -1, 0, NULL, 0);
 	timed_migrate("walk-interleaved", n, v, n, MPOL_MF_MOVE_ALL);
 	release_kids(&g, 8);
 }

@@ -101,6 +101,7 @@
 #define RINGSHOW	50
 #define PAGEOUT_TRIES	5
 #define PAGEOUT_LATE	20		/* more tries, 100 ms apart, then fail */
+#define PM_PFN(e)	((e) & ((1ULL << 55) - 1))	/* of a pagemap entry */
 #define NDUP		4
 
 /* Per-page shadow flags. VMA-level ones mirror the VMA the page is in. */
@@ -1040,12 +1041,13 @@ static void pageout_check(int ri, int s, int n)
 				break;
 			if (try == PAGEOUT_TRIES + PAGEOUT_LATE)
 				break;
-			if (try >= PAGEOUT_TRIES && (e >> 63 & 1) &&
-			    large_folio_not_exclusive(e & ((1ULL << 55) - 1)))
-				break;
 			if (try == PAGEOUT_TRIES) {
+				/* by design: see below, no late tries */
+				if ((e >> 63 & 1) &&
+				    large_folio_not_exclusive(PM_PFN(e)))
+					break;
 				/* Rare, and worth seeing: say why, go on. */
-				page_state(e & ((1ULL << 55) - 1), late, sizeof(late));
+				page_state(PM_PFN(e), late, sizeof(late));
 				STAT(pageout_late, 1);
 				out(2, "[%s] page %#lx (region %d page %d, flags %#x) not swapped after %d MADV_PAGEOUT retries, %d more 100 ms apart: %s\n",
 				    path, a, ri, i, r->fl[i], PAGEOUT_TRIES,
@@ -1082,7 +1084,7 @@ static void pageout_check(int ri, int s, int n)
 			if (pinned)
 				sched_setaffinity(0, sizeof(oldmask), &oldmask);
 			if ((e >> 63 & 1) &&
-			    large_folio_not_exclusive(e & ((1ULL << 55) - 1))) {
+			    large_folio_not_exclusive(PM_PFN(e))) {
 				STAT(pageout_large_shared, 1);
 				logop("  page %d (%#lx) is in a large folio mapped more than once: not paged out, by design",
 				      i, a);
@@ -1090,7 +1092,7 @@ static void pageout_check(int ri, int s, int n)
 			}
 			STAT(pageout_missed, 1);
 			close(fd);
-			page_state(e & ((1ULL << 55) - 1), late, sizeof(late));
+			page_state(PM_PFN(e), late, sizeof(late));
 			fail("rmap: page %#lx (region %d page %d, tag %#llx, flags %#x) exclusive to this process "
 			     "still not swapped after %d MADV_PAGEOUT retries: pagemap %#llx, %s",
 			     a, ri, i, (unsigned long long)r->tag[i], r->fl[i],
